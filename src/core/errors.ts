@@ -1,0 +1,73 @@
+/**
+ * What went wrong with a stream. `http`: the server answered with a status other than 200;
+ * `content-type`: a 200 that is not `text/event-stream`; `network`: the request failed or the
+ * stream broke; `parse`: the stream (or a caller's `parse` option) could not be interpreted;
+ * `aborted`: the caller closed or aborted the stream.
+ */
+export type SSEErrorType = 'http' | 'content-type' | 'network' | 'parse' | 'aborted';
+
+/** Fields a caller may set when building an {@link SSEError}. */
+export interface SSEErrorInit {
+  /** HTTP status, for `http` errors. */
+  status?: number;
+  /** The Content-Type the server sent, for `content-type` errors. */
+  contentType?: string | null;
+  /** Whether the connection will try again after this error. */
+  willRetry?: boolean;
+  /** Milliseconds the server asked us to wait (`Retry-After`), when it said so. */
+  retryAfterMs?: number;
+  /** A finer reason inside the type, e.g. `buffer-overflow` or `invalid-json` for `parse`. */
+  code?: string;
+  /** The underlying error, if any. */
+  cause?: unknown;
+}
+
+/**
+ * The one error class of sse-hooks. Switch on `type`; `willRetry` tells whether the connection
+ * goes on by itself.
+ *
+ * @example
+ * ```ts
+ * conn.subscribe(() => {
+ *   const { error } = conn.getSnapshot();
+ *   if (error?.type === 'http' && error.status === 401) refreshLogin();
+ * });
+ * ```
+ */
+export class SSEError extends Error {
+  override readonly name = 'SSEError';
+  readonly type: SSEErrorType;
+  readonly status: number | undefined;
+  readonly contentType: string | null | undefined;
+  readonly willRetry: boolean;
+  readonly retryAfterMs: number | undefined;
+  readonly code: string | undefined;
+
+  constructor(type: SSEErrorType, message: string, init: SSEErrorInit = {}) {
+    super(message, init.cause === undefined ? undefined : { cause: init.cause });
+    this.type = type;
+    this.status = init.status;
+    this.contentType = init.contentType;
+    this.willRetry = init.willRetry ?? false;
+    this.retryAfterMs = init.retryAfterMs;
+    this.code = init.code;
+  }
+
+  /** A copy that says whether a retry follows; errors are immutable once published. */
+  withRetry(willRetry: boolean): SSEError {
+    if (willRetry === this.willRetry) return this;
+    return new SSEError(this.type, this.message, {
+      status: this.status,
+      contentType: this.contentType,
+      willRetry,
+      retryAfterMs: this.retryAfterMs,
+      code: this.code,
+      cause: this.cause,
+    });
+  }
+}
+
+/** True when `value` is an {@link SSEError}, optionally of one type. */
+export function isSSEError(value: unknown, type?: SSEErrorType): value is SSEError {
+  return value instanceof SSEError && (type === undefined || value.type === type);
+}
