@@ -1,4 +1,4 @@
-import { defineConfig } from 'vite';
+import { defineConfig } from 'vitest/config';
 import react from '@vitejs/plugin-react';
 
 // Library build: two entries ('sse-hooks' and 'sse-hooks/core') with React external, so the

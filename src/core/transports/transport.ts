@@ -30,13 +30,19 @@ export interface TransportSink {
   reconnecting?(error: SSEError): void;
 }
 
+/** Returned by `connect` for transports that must be told which event types to deliver. */
+export interface TransportHandle {
+  /** Deliver events of this type too (the native EventSource only dispatches listened types). */
+  listen(type: string): void;
+}
+
 /**
  * Opens one attempt of a stream. The connection owns retries, so a transport makes exactly one
- * request per call, except a native transport that reports `selfReconnecting`.
+ * request per call, except a native transport that reconnects by itself (`selfReconnecting`).
  */
 export interface Transport {
   readonly name: string;
   /** True when the transport retries by itself (browser EventSource). */
   readonly selfReconnecting?: boolean;
-  connect(request: TransportRequest, sink: TransportSink): void;
+  connect(request: TransportRequest, sink: TransportSink): TransportHandle | void;
 }
