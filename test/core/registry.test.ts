@@ -1,0 +1,63 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ConnectionRegistry, connectionKey } from '../../src/core/registry.js';
+import { ScriptedTransport, flush } from '../helpers/scriptedTransport.js';
+
+beforeEach(() => vi.useFakeTimers());
+afterEach(() => vi.useRealTimers());
+
+describe('ConnectionRegistry', () => {
+  it('shares one connection per key and counts references', async () => {
+    const transport = new ScriptedTransport();
+    const registry = new ConnectionRegistry({ linger: 100 });
+    const a = registry.acquire('http://h/e', { transport });
+    const b = registry.acquire('http://h/e', { transport });
+    await flush();
+    expect(a.connection).toBe(b.connection);
+    expect(transport.attempts).toHaveLength(1);
+    a.release();
+    a.release(); // idempotent
+    vi.advanceTimersByTime(1000);
+    expect(a.connection.getSnapshot().status).not.toBe('closed');
+    b.release();
+    vi.advanceTimersByTime(99);
+    expect(a.connection.getSnapshot().status).not.toBe('closed');
+    vi.advanceTimersByTime(1);
+    expect(a.connection.getSnapshot().status).toBe('closed');
+    expect(registry.size).toBe(0);
+  });
+
+  it('an immediate re-acquire reuses the open connection (StrictMode remount)', async () => {
+    const transport = new ScriptedTransport();
+    const registry = new ConnectionRegistry({ linger: 100 });
+    const a = registry.acquire('http://h/e', { transport });
+    await flush();
+    a.release();
+    vi.advanceTimersByTime(50);
+    const b = registry.acquire('http://h/e', { transport });
+    vi.advanceTimersByTime(500);
+    await flush();
+    expect(b.connection).toBe(a.connection);
+    expect(transport.attempts).toHaveLength(1);
+    expect(b.connection.getSnapshot().status).toBe('connecting');
+  });
+
+  it('different options get different connections', () => {
+    const transport = new ScriptedTransport();
+    const registry = new ConnectionRegistry();
+    const a = registry.acquire('http://h/e', { transport });
+    const b = registry.acquire('http://h/e', { transport, method: 'POST', body: { q: 1 } });
+    const c = registry.acquire('http://h/other', { transport });
+    expect(new Set([a.connection, b.connection, c.connection]).size).toBe(3);
+    registry.closeAll();
+    expect(a.connection.getSnapshot().status).toBe('closed');
+  });
+
+  it('keys ignore header name case, key order and object identity', () => {
+    expect(connectionKey('u', { headers: { A: '1', b: '2' }, body: { x: 1, y: [1, { b: 1, a: 2 }] } })).toBe(
+      connectionKey('u', { headers: { B: '2', a: '1' }, body: { y: [1, { a: 2, b: 1 }], x: 1 } }),
+    );
+    expect(connectionKey('u', { headers: { a: '1' } })).not.toBe(connectionKey('u', { headers: { a: '2' } }));
+    expect(connectionKey('u', { withCredentials: true })).toBe(connectionKey('u', { credentials: 'include' }));
+    expect(connectionKey('u', { method: 'get' })).toBe(connectionKey('u'));
+  });
+});
