@@ -1,0 +1,113 @@
+import {
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+  useSyncExternalStore,
+} from 'react';
+import type { BodyOption } from '../core/connection.js';
+import type { SSEError } from '../core/errors.js';
+import {
+  TextStream,
+  type TextStreamEnvironment,
+  type TextStreamOptions,
+  type TextStreamStatus,
+} from '../core/textStream.js';
+
+/** Options of {@link useStreamText}. Read when `start()` is called, so they may change freely. */
+export interface UseStreamTextOptions extends TextStreamOptions {
+  /** Frame scheduling and reduced-motion detection, for tests and non-browser hosts. */
+  environment?: TextStreamEnvironment;
+}
+
+/** What {@link useStreamText} returns. The functions keep their identity across renders. */
+export interface UseStreamTextResult {
+  /** The text revealed so far. */
+  text: string;
+  status: TextStreamStatus;
+  /** The failure when `status` is `'error'` (or a loss being resumed, with `willRetry: true`). */
+  error: SSEError | null;
+  /** Starts a new generation, with `body` instead of `options.body` when given. Aborts a running one. */
+  start: (body?: BodyOption) => void;
+  /** Aborts the request and keeps the text so far (`status: 'stopped'`). */
+  stop: () => void;
+  /** Aborts and clears the text (`status: 'idle'`). */
+  reset: () => void;
+}
+
+// Layout effects do nothing on the server (and React 18 warns there); effects are enough there.
+const useIsomorphicLayoutEffect = typeof document !== 'undefined' ? useLayoutEffect : useEffect;
+
+/**
+ * Streams a chat reply: POSTs `body` with `headers` to `url`, reads the SSE reply, extracts each
+ * token with `select` (OpenAI-style chunks by default), and ends at the `[DONE]` sentinel or at
+ * the end of the stream. Tokens that arrive in bursts are revealed at a steady pace, with at most
+ * one render per animation frame; `stop()`, the end and errors show everything at once. With
+ * `prefers-reduced-motion` the text is not animated (still one render per frame at most).
+ *
+ * Nothing is requested until `start()`, and nothing is requested again by itself: not on
+ * re-render, not when the tab is hidden or shown again. A broken stream is reported as an error
+ * unless `resume` is set, in which case it is requested again with `Last-Event-ID`. Unmounting
+ * aborts the request.
+ *
+ * @example
+ * ```tsx
+ * function Chat({ token }: { token: string }) {
+ *   const [prompt, setPrompt] = useState('');
+ *   const { text, status, error, start, stop } = useStreamText('/api/chat', {
+ *     headers: { Authorization: `Bearer ${token}` },
+ *   });
+ *   return (
+ *     <form onSubmit={(e) => { e.preventDefault(); start({ messages: [{ role: 'user', content: prompt }] }); }}>
+ *       <input value={prompt} onChange={(e) => setPrompt(e.target.value)} />
+ *       {status === 'streaming' ? <button type="button" onClick={stop}>Stop</button> : <button>Send</button>}
+ *       <p>{text}</p>
+ *       {error && <p role="alert">{error.message}</p>}
+ *     </form>
+ *   );
+ * }
+ * ```
+ */
+export function useStreamText(
+  url: string,
+  options: UseStreamTextOptions = {},
+): UseStreamTextResult {
+  const [stream] = useState(() => new TextStream(options.environment));
+  const latest = useRef({ url, options });
+  useIsomorphicLayoutEffect(() => {
+    latest.current = { url, options };
+  });
+  // Unmounting aborts the request; the stream object stays usable if the component mounts again.
+  useEffect(() => () => stream.stop(), [stream]);
+
+  const snapshot = useSyncExternalStore(stream.subscribe, stream.getSnapshot, stream.getSnapshot);
+
+  const start = useCallback(
+    (body?: BodyOption) => {
+      const { url: currentUrl, options: current } = latest.current;
+      stream.start(currentUrl, {
+        ...current,
+        body: body === undefined ? current.body : body,
+        // The caller's latest callback, not the one of the render that started the stream.
+        onFinish: (result) => latest.current.options.onFinish?.(result),
+      });
+    },
+    [stream],
+  );
+  const stop = useCallback(() => stream.stop(), [stream]);
+  const reset = useCallback(() => stream.reset(), [stream]);
+
+  return useMemo(
+    () => ({
+      text: snapshot.text,
+      status: snapshot.status,
+      error: snapshot.error,
+      start,
+      stop,
+      reset,
+    }),
+    [snapshot, start, stop, reset],
+  );
+}
