@@ -89,7 +89,9 @@ export class Connection {
   readonly url: string;
   readonly options: Readonly<ConnectionOptions>;
 
-  private snapshot: ConnectionSnapshot;
+  /** The live state; `snapshot` is an immutable copy made on demand and dropped on change. */
+  private readonly state: { -readonly [K in keyof ConnectionSnapshot]: ConnectionSnapshot[K] };
+  private snapshot: ConnectionSnapshot | null = null;
   private readonly stateListeners = new Set<() => void>();
   private readonly eventListeners = new Map<string, Set<Listener<SSEMessage>>>();
   private readonly openListeners = new Set<() => void>();
@@ -119,7 +121,7 @@ export class Connection {
     this.policy = resolvePolicy(options.reconnect || undefined);
     this.transport = pickTransport(options);
     this.lastEventIdString = options.lastEventId ?? '';
-    this.snapshot = { ...INITIAL, lastEventId: this.lastEventIdString };
+    this.state = { ...INITIAL, lastEventId: this.lastEventIdString };
     this.parser = createParser(
       {
         onEvent: (event) => {
@@ -134,7 +136,7 @@ export class Connection {
         onLastEventId: (id) => {
           // Spec: dispatch sets the last event ID string even when no event fires.
           this.lastEventIdString = id;
-          if (this.snapshot.lastEventId !== id) this.publish({ lastEventId: id });
+          if (this.state.lastEventId !== id) this.publish({ lastEventId: id });
         },
         onRetry: (ms) => {
           this.serverRetry = ms;
@@ -144,14 +146,14 @@ export class Connection {
       options.maxBufferSize === undefined ? undefined : { maxBufferSize: options.maxBufferSize },
     );
     options.signal?.addEventListener('abort', () => {
-      if (this.snapshot.status === 'closed') return;
+      if (this.state.status === 'closed') return;
       this.close();
       this.publish({ error: new SSEError('aborted', 'The stream was aborted by its signal') });
     });
   }
 
   /** The current immutable state. Same object until something changes. */
-  getSnapshot = (): ConnectionSnapshot => this.snapshot;
+  getSnapshot = (): ConnectionSnapshot => (this.snapshot ??= Object.freeze({ ...this.state }));
 
   /** Calls `listener` after every state change. Returns the unsubscribe function. */
   subscribe = (listener: () => void): (() => void) => {
@@ -193,7 +195,7 @@ export class Connection {
 
   /** Starts the stream if it is closed. Calling it on an open or connecting stream does nothing. */
   open(): void {
-    if (this.snapshot.status !== 'closed') return;
+    if (this.state.status !== 'closed') return;
     if (this.options.signal?.aborted) return;
     this.failures = 0;
     this.startAttempt('connecting');
@@ -201,7 +203,7 @@ export class Connection {
 
   /** Closes the stream for good: cancels the request and every timer. `open()` may start it again. */
   close(): void {
-    if (this.snapshot.status === 'closed') return;
+    if (this.state.status === 'closed') return;
     this.stopAttempt();
     this.failures = 0;
     this.publish({ status: 'closed', attempt: 0, nextRetryAt: null });
@@ -378,7 +380,10 @@ export class Connection {
 
   private dispatch(message: SSEMessage): void {
     this.lastByType.set(message.type, message);
-    this.publish({ lastMessage: message, lastEventId: message.lastEventId });
+    // The hot path: set the two fields directly instead of going through a patch object.
+    this.state.lastMessage = message;
+    this.state.lastEventId = message.lastEventId;
+    this.changed();
     const typed = this.eventListeners.get(message.type);
     if (typed) for (const listener of typed) safeCall(listener, message);
     const any = this.eventListeners.get(ANY_EVENT);
@@ -386,9 +391,13 @@ export class Connection {
   }
 
   private publish(patch: Partial<ConnectionSnapshot>): void {
-    const next = { ...this.snapshot, ...patch };
-    if (patch.status !== undefined) next.readyState = READY_STATE[patch.status];
-    this.snapshot = next;
+    Object.assign(this.state, patch);
+    if (patch.status !== undefined) this.state.readyState = READY_STATE[patch.status];
+    this.changed();
+  }
+
+  private changed(): void {
+    this.snapshot = null;
     for (const listener of this.stateListeners) safeCall(listener, undefined);
   }
 }

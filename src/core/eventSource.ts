@@ -27,10 +27,10 @@ interface Registered {
 /** The event passed to `open` and `error` listeners. */
 export class SSEEvent {
   readonly type: string;
-  readonly timeStamp = Date.now();
-  readonly bubbles = false;
-  readonly cancelable = false;
-  readonly defaultPrevented = false;
+  readonly timeStamp: number;
+  declare readonly bubbles: false;
+  declare readonly cancelable: false;
+  declare readonly defaultPrevented: false;
   target: EventSource | null = null;
   currentTarget: EventSource | null = null;
   /** On `error` events: what went wrong (not part of the WHATWG interface). */
@@ -39,6 +39,7 @@ export class SSEEvent {
   constructor(type: string, error?: SSEError) {
     this.type = type;
     this.error = error;
+    this.timeStamp = performance.now();
   }
   preventDefault(): void {}
   stopPropagation(): void {}
@@ -52,8 +53,8 @@ export class SSEMessageEvent extends SSEEvent {
   readonly data: string;
   readonly lastEventId: string;
   readonly origin: string;
-  readonly source = null;
-  readonly ports: readonly never[] = [];
+  declare readonly source: null;
+  declare readonly ports: readonly never[];
 
   constructor(type: string, init: { data: string; lastEventId: string; origin: string }) {
     super(type);
@@ -62,6 +63,17 @@ export class SSEMessageEvent extends SSEEvent {
     this.origin = init.origin;
   }
 }
+
+// Constant fields live on the prototypes: one event per message makes every allocation count.
+Object.defineProperties(SSEEvent.prototype, {
+  bubbles: { value: false },
+  cancelable: { value: false },
+  defaultPrevented: { value: false },
+});
+Object.defineProperties(SSEMessageEvent.prototype, {
+  source: { value: null },
+  ports: { value: Object.freeze([]) },
+});
 
 const stopped = new WeakSet<SSEEvent>();
 
