@@ -46,6 +46,12 @@ export interface ConnectionOptions {
   signal?: AbortSignal;
   /** Random source for jitter (tests pass a fixed one). */
   random?: () => number;
+  /**
+   * Builds the object delivered for each event (default: a plain {@link SSEMessage}). Lets a
+   * wrapper such as the EventSource class deliver its own event objects without a second
+   * allocation per event.
+   */
+  messageFactory?: (type: string, data: string, lastEventId: string, origin: string) => SSEMessage;
 }
 
 type Listener<T> = (value: T) => void;
@@ -126,12 +132,12 @@ export class Connection {
       {
         onEvent: (event) => {
           this.lastEventIdString = event.lastEventId;
-          this.dispatch({
-            type: event.type,
-            data: event.data,
-            lastEventId: event.lastEventId,
-            origin: this.origin,
-          });
+          const factory = this.options.messageFactory;
+          this.dispatch(
+            factory
+              ? factory(event.type, event.data, event.lastEventId, this.origin)
+              : { type: event.type, data: event.data, lastEventId: event.lastEventId, origin: this.origin },
+          );
         },
         onLastEventId: (id) => {
           // Spec: dispatch sets the last event ID string even when no event fires.

@@ -1,6 +1,5 @@
 import { Connection, ANY_EVENT } from './connection.js';
 import type { SSEError } from './errors.js';
-import type { SSEMessage } from './types.js';
 
 /** Options of the {@link EventSource} constructor: the WHATWG ones, plus a custom `fetch`. */
 export interface EventSourceInit {
@@ -39,7 +38,7 @@ export class SSEEvent {
   constructor(type: string, error?: SSEError) {
     this.type = type;
     this.error = error;
-    this.timeStamp = performance.now();
+    this.timeStamp = eventTime();
   }
   preventDefault(): void {}
   stopPropagation(): void {}
@@ -76,6 +75,17 @@ Object.defineProperties(SSEMessageEvent.prototype, {
 });
 
 const stopped = new WeakSet<SSEEvent>();
+
+// Events parsed from one chunk are created in one synchronous run: they share one clock read,
+// which is the time they really arrived, at a fraction of the cost of a read per event.
+let clock = -1;
+function eventTime(): number {
+  if (clock < 0) {
+    clock = performance.now();
+    queueMicrotask(() => (clock = -1));
+  }
+  return clock;
+}
 
 /**
  * The WHATWG `EventSource` interface, in browsers and Node 20 alike, over the library's fetch
@@ -126,8 +136,10 @@ export class EventSource {
       retryOn: (error) => error.type === 'network',
       // Spec: the reconnection time is implementation-defined; browsers use about 3 s.
       reconnect: { initialDelay: 3000, maxDelay: 60_000 },
+      messageFactory: (type, data, lastEventId, origin) =>
+        new SSEMessageEvent(type, { data, lastEventId, origin }),
     });
-    this.connection.addEventListener(ANY_EVENT, (message) => this.onMessage(message));
+    this.connection.addEventListener(ANY_EVENT, (message) => this.onMessage(message as SSEMessageEvent));
     this.connection.onOpen(() => this.fire(new SSEEvent('open'), this.onopen));
     this.connection.onError((error) => this.fire(new SSEEvent('error', error), this.onerror));
     this.connection.open();
@@ -176,11 +188,9 @@ export class EventSource {
     return true;
   }
 
-  private onMessage(message: SSEMessage): void {
-    const handler = message.type === 'message' ? this.onmessage : null;
-    const list = this.listeners.get(message.type);
-    if (!list && !handler) return;
-    const event = new SSEMessageEvent(message.type, message);
+  private onMessage(event: SSEMessageEvent): void {
+    const handler = event.type === 'message' ? this.onmessage : null;
+    if (!handler && !this.listeners.has(event.type)) return;
     this.fire(event, handler as EventHandler<SSEEvent>);
   }
 
