@@ -139,10 +139,9 @@ async function main(): Promise<void> {
 
   let stopping = false;
   const shutdown = async (signal: NodeJS.Signals) => {
-    if (stopping) {
-      console.log(`sse-hooks demo: ${signal} again, exiting now`);
-      process.exit(1);
-    }
+    // A terminal's Ctrl-C can reach this process twice (directly and relayed by a wrapper): the
+    // shutdown already under way is bounded, so a repeated signal changes nothing.
+    if (stopping) return;
     stopping = true;
     console.log(`sse-hooks demo: ${signal}, shutting down`);
     setTimeout(() => {

@@ -587,6 +587,38 @@ describe('cleanup', () => {
     expect(elapsed).toBeLessThan(20_000);
   }, 30_000);
 
+  it('forgets clients that vanish before their stream is open', async () => {
+    // Drive the app from a server that drops each client at awkward moments: before the request
+    // reaches the app, and after the app started the stream but before its head went out.
+    const app = createDemoApp({ tickMs: 0, heartbeatMs: 0 });
+    let n = 0;
+    const server = http.createServer((req, res) => {
+      if (n++ % 2 === 0) {
+        req.socket.destroy();
+        req.once('close', () => setTimeout(() => app.handle(req, res), 1));
+      } else {
+        setImmediate(() => {
+          app.handle(req, res);
+          req.socket.destroy();
+        });
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => stop({ app, server, base: '' }));
+    const { port } = server.address() as AddressInfo;
+    const targets = ['/api/events', '/api/dashboard?rate=1000', '/api/events?lastEventId=0'];
+    for (let i = 0; i < 30; i++) {
+      await new Promise<void>((resolve) => {
+        const req = http.get({ host: '127.0.0.1', port, path: targets[i % 3], agent: false });
+        req.on('error', () => resolve());
+        req.on('close', () => resolve());
+      });
+    }
+    await sleep(50);
+    expect(app.stats()).toMatchObject({ channelSessions: 0, timers: 0, opened: 0 });
+    expect(app.stats().connections.total).toBe(0);
+  });
+
   it('close() ends open streams, stops the loop and refuses new requests', async () => {
     const running = await start({ tickMs: 5 });
     const events = await connect(`${running.base}/api/events`);
