@@ -1,3 +1,5 @@
+import { createElement } from 'react';
+import { renderToString } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import {
   CATCH_UP_FRAMES,
@@ -9,6 +11,7 @@ import {
   type TextStreamSnapshot,
 } from '../../src/core/textStream.js';
 import type { SSEMessage } from '../../src/core/types.js';
+import { useStreamText } from '../../src/react/useStreamText.js';
 import { until } from '../helpers/sseServer.js';
 
 /** Frames that run only when the test says so. */
@@ -336,5 +339,22 @@ describe('TextStream', () => {
       expect(last >= 0xd800 && last <= 0xdbff).toBe(false);
     }
     expect(stream.getSnapshot().text).toBe('😀a😀b😀');
+  });
+});
+
+describe('useStreamText on the server', () => {
+  it('renders idle without browser globals and sends nothing', () => {
+    expect(typeof (globalThis as { window?: unknown }).window).toBe('undefined');
+    let calls = 0;
+    const fetchSpy = (() => {
+      calls++;
+      throw new Error('no request during render');
+    }) as unknown as typeof fetch;
+    function Chat() {
+      const { text, status, error } = useStreamText('/api/chat', { fetch: fetchSpy });
+      return createElement('p', null, `${status}|${text}|${error === null}`);
+    }
+    expect(renderToString(createElement(Chat))).toBe('<p>idle||true</p>');
+    expect(calls).toBe(0);
   });
 });
