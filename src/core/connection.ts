@@ -260,7 +260,9 @@ export class Connection {
       }
     }
 
-    this.parser.reset();
+    // Browsers start each new stream with the last event ID they had, not an empty one, so events
+    // without an id after a reconnect keep it (and a later reconnect still resumes from it).
+    this.parser.reset(this.lastEventIdString);
     this.handle = null;
     const handle = this.transport.connect(
       {

@@ -115,6 +115,24 @@ describe('Connection reconnects', () => {
     expect(conn.getSnapshot()).toMatchObject({ status: 'open', attempt: 0, error: null });
   });
 
+  it('a new stream starts from the last event ID, so id-less events after a reconnect keep it', async () => {
+    const { transport, conn, messages } = setup({ reconnect: { initialDelay: 10, jitter: false } });
+    conn.open();
+    await flush();
+    transport.last.sink.open(URL_);
+    transport.last.sink.chunk('id: 9\ndata: a\n\n');
+    transport.last.sink.end();
+    vi.advanceTimersByTime(10);
+    await flush();
+    transport.last.sink.open(URL_);
+    transport.last.sink.chunk('data: b\n\n');
+    expect(messages.map((m) => m.lastEventId)).toEqual(['9', '9']);
+    transport.last.sink.end();
+    vi.advanceTimersByTime(10);
+    await flush();
+    expect(transport.last.request.lastEventId).toBe('9');
+  });
+
   it('backs off exponentially with jitter and a cap while failures repeat', async () => {
     const random = vi.fn(() => 0.999);
     const { transport, conn } = setup({ random, reconnect: { initialDelay: 100, maxDelay: 1000, factor: 2 } });
