@@ -1,0 +1,203 @@
+/**
+ * Parser throughput: sse-hooks' createParser against eventsource-parser on identical chunks.
+ *
+ * "bytes in": both start from the same Uint8Array chunks. Ours takes bytes; eventsource-parser
+ * takes strings, so it gets them from a streaming TextDecoder (as its own EventSourceParserStream
+ * does). "strings in": both get the same pre-decoded strings, which isolates the parsing itself.
+ */
+import { createParser as createTheirParser } from 'eventsource-parser';
+import { createParser } from '../src/core/parse.js';
+import {
+  dashboardStream,
+  decodeChunks,
+  llmTokenStream,
+  randomChunks,
+  type BenchStream,
+} from './streams.js';
+
+interface Tally {
+  events: number;
+  dataChars: number;
+}
+
+type Run = () => Tally;
+
+function oursBytes(chunks: readonly Uint8Array[]): Tally {
+  const tally: Tally = { events: 0, dataChars: 0 };
+  const parser = createParser({
+    onEvent(event) {
+      tally.events++;
+      tally.dataChars += event.data.length;
+    },
+  });
+  for (const chunk of chunks) parser.feed(chunk);
+  parser.end();
+  return tally;
+}
+
+function oursStrings(chunks: readonly string[]): Tally {
+  const tally: Tally = { events: 0, dataChars: 0 };
+  const parser = createParser({
+    onEvent(event) {
+      tally.events++;
+      tally.dataChars += event.data.length;
+    },
+  });
+  for (const chunk of chunks) parser.feed(chunk);
+  parser.end();
+  return tally;
+}
+
+function theirsBytes(chunks: readonly Uint8Array[]): Tally {
+  const tally: Tally = { events: 0, dataChars: 0 };
+  const parser = createTheirParser({
+    onEvent(event) {
+      tally.events++;
+      tally.dataChars += event.data.length;
+    },
+  });
+  const decoder = new TextDecoder();
+  for (const chunk of chunks) parser.feed(decoder.decode(chunk, { stream: true }));
+  const tail = decoder.decode();
+  if (tail !== '') parser.feed(tail);
+  return tally;
+}
+
+function theirsStrings(chunks: readonly string[]): Tally {
+  const tally: Tally = { events: 0, dataChars: 0 };
+  const parser = createTheirParser({
+    onEvent(event) {
+      tally.events++;
+      tally.dataChars += event.data.length;
+    },
+  });
+  for (const chunk of chunks) parser.feed(chunk);
+  return tally;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/** Runs both alternately (so drift and GC hit both alike); returns median ms of each. */
+function compare(ours: Run, theirs: Run, expected: number, warmup: number, iterations: number) {
+  let oursTally: Tally | null = null;
+  let theirsTally: Tally | null = null;
+  for (let i = 0; i < warmup; i++) {
+    oursTally = ours();
+    theirsTally = theirs();
+  }
+  const oursMs: number[] = [];
+  const theirsMs: number[] = [];
+  for (let i = 0; i < iterations; i++) {
+    const first = i % 2 === 0;
+    for (const side of first ? [0, 1] : [1, 0]) {
+      const start = performance.now();
+      const tally = side === 0 ? ours() : theirs();
+      const ms = performance.now() - start;
+      if (side === 0) {
+        oursMs.push(ms);
+        oursTally = tally;
+      } else {
+        theirsMs.push(ms);
+        theirsTally = tally;
+      }
+    }
+  }
+  if (
+    oursTally === null ||
+    theirsTally === null ||
+    oursTally.events !== expected ||
+    theirsTally.events !== expected ||
+    oursTally.dataChars !== theirsTally.dataChars
+  ) {
+    throw new Error(
+      `Parsers disagree: expected ${expected} events, ours ${JSON.stringify(oursTally)}, ` +
+        `eventsource-parser ${JSON.stringify(theirsTally)}`,
+    );
+  }
+  return { oursMs: median(oursMs), theirsMs: median(theirsMs) };
+}
+
+export interface ParserBenchRow {
+  stream: string;
+  input: 'bytes' | 'strings';
+  oursMBps: number;
+  theirsMBps: number;
+  oursEventsPerSec: number;
+  theirsEventsPerSec: number;
+  ratio: number;
+}
+
+function pad(value: string, width: number, right = false): string {
+  return right ? value.padStart(width) : value.padEnd(width);
+}
+
+/** Runs the parser bench and prints a table. Throws when the two parsers disagree. */
+export function runParserBench(options: { iterations?: number; warmup?: number } = {}) {
+  const iterations = options.iterations ?? 15;
+  const warmup = options.warmup ?? 5;
+  const streams: BenchStream[] = [llmTokenStream(), dashboardStream()];
+  const rows: ParserBenchRow[] = [];
+
+  for (const stream of streams) {
+    const chunks = randomChunks(stream.bytes);
+    const strings = decodeChunks(chunks);
+    const mb = stream.bytes.length / 1e6;
+    const cases = [
+      {
+        input: 'bytes' as const,
+        ours: () => oursBytes(chunks),
+        theirs: () => theirsBytes(chunks),
+      },
+      {
+        input: 'strings' as const,
+        ours: () => oursStrings(strings),
+        theirs: () => theirsStrings(strings),
+      },
+    ];
+    for (const c of cases) {
+      const { oursMs, theirsMs } = compare(c.ours, c.theirs, stream.events, warmup, iterations);
+      rows.push({
+        stream: `${stream.name} (${mb.toFixed(1)} MB, ${stream.events} events)`,
+        input: c.input,
+        oursMBps: mb / (oursMs / 1000),
+        theirsMBps: mb / (theirsMs / 1000),
+        oursEventsPerSec: stream.events / (oursMs / 1000),
+        theirsEventsPerSec: stream.events / (theirsMs / 1000),
+        ratio: theirsMs / oursMs,
+      });
+    }
+  }
+
+  const header = [
+    pad('stream', 38),
+    pad('input', 8),
+    pad('ours MB/s', 10, true),
+    pad('esp MB/s', 10, true),
+    pad('ours ev/s', 12, true),
+    pad('esp ev/s', 12, true),
+    pad('ours/esp', 9, true),
+  ].join(' ');
+  console.log('Parser: sse-hooks createParser vs eventsource-parser (esp), random 1-4096 B chunks');
+  console.log(header);
+  console.log('-'.repeat(header.length));
+  for (const row of rows) {
+    console.log(
+      [
+        pad(row.stream, 38),
+        pad(row.input, 8),
+        pad(row.oursMBps.toFixed(0), 10, true),
+        pad(row.theirsMBps.toFixed(0), 10, true),
+        pad(Math.round(row.oursEventsPerSec).toLocaleString('en-US'), 12, true),
+        pad(Math.round(row.theirsEventsPerSec).toLocaleString('en-US'), 12, true),
+        pad(`${row.ratio.toFixed(2)}x`, 9, true),
+      ].join(' '),
+    );
+  }
+  return rows;
+}

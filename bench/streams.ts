@@ -1,0 +1,113 @@
+/**
+ * Deterministic SSE streams for the benches: the same seed gives the same bytes on every run.
+ */
+
+/** A small seeded PRNG (mulberry32): returns floats in [0, 1). */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A generated stream and what a parser must find in it. */
+export interface BenchStream {
+  name: string;
+  bytes: Uint8Array;
+  /** Number of events with data. */
+  events: number;
+}
+
+const TOKENS = [
+  ' the', ' a', ' of', ' and', ' to', ' in', ' is', ' that', ' it', ' for', ' on', ' with',
+  ' stream', ' event', ' server', ' data', ' React', ' hook', ' render', ' token', 'ing', 'ed',
+  's', '.', ',', ':', ' (', ')', '\\n', '\\n\\n', ' \\"', '\\"', ' é', ' naïve', ' 你好', ' 🚀',
+  ' über', ' -', '1', '2', '42', ' Hello', ' world', '!', ' café', ' €',
+];
+
+/**
+ * An LLM token stream: many small OpenAI-style chunks of one short token each, about
+ * `targetBytes` long, ending with `data: [DONE]`.
+ */
+export function llmTokenStream(targetBytes = 5 * 1024 * 1024, seed = 1): BenchStream {
+  const rand = prng(seed);
+  const parts: string[] = [];
+  let size = 0;
+  let events = 0;
+  while (size < targetBytes) {
+    const token = TOKENS[Math.floor(rand() * TOKENS.length)] ?? ' ';
+    const line =
+      'data: {"id":"chatcmpl-1","object":"chat.completion.chunk","choices":[{"index":0,' +
+      `"delta":{"content":"${token}"}}]}\n\n`;
+    parts.push(line);
+    size += line.length;
+    events++;
+  }
+  parts.push('data: [DONE]\n\n');
+  events++;
+  return { name: 'LLM tokens', bytes: new TextEncoder().encode(parts.join('')), events };
+}
+
+const EVENT_NAMES = ['notification', 'alert', 'update', 'message'] as const;
+
+/**
+ * A dashboard stream: events of about 1 KB of JSON each, with an `id:` and an `event:` name
+ * (`message` events carry no `event:` field, as servers usually send them), about `targetBytes`.
+ */
+export function dashboardStream(targetBytes = 10 * 1024 * 1024, seed = 2): BenchStream {
+  const rand = prng(seed);
+  const parts: string[] = [];
+  let size = 0;
+  let events = 0;
+  while (size < targetBytes) {
+    const name = EVENT_NAMES[Math.floor(rand() * EVENT_NAMES.length)] ?? 'message';
+    const series: number[] = [];
+    const labels: string[] = [];
+    let json = '';
+    // Grow the payload to about 1 KB.
+    while (json.length < 1000) {
+      series.push(Math.round(rand() * 1e6) / 100);
+      if (series.length % 8 === 0) labels.push(`widget-${Math.floor(rand() * 1000)}`);
+      json = JSON.stringify({
+        widget: `w${Math.floor(rand() * 64)}`,
+        kind: name,
+        ts: 1_700_000_000_000 + events * 250,
+        status: rand() < 0.9 ? 'ok' : 'degraded',
+        labels,
+        series,
+      });
+    }
+    const head = name === 'message' ? '' : `event: ${name}\n`;
+    const block = `id: ${events + 1}\n${head}data: ${json}\n\n`;
+    parts.push(block);
+    size += block.length;
+    events++;
+  }
+  return { name: 'dashboard', bytes: new TextEncoder().encode(parts.join('')), events };
+}
+
+/** Splits `bytes` into chunks of random sizes in [min, max] (views, not copies). */
+export function randomChunks(bytes: Uint8Array, seed = 3, min = 1, max = 4096): Uint8Array[] {
+  const rand = prng(seed);
+  const chunks: Uint8Array[] = [];
+  let i = 0;
+  while (i < bytes.length) {
+    const size = min + Math.floor(rand() * (max - min + 1));
+    chunks.push(bytes.subarray(i, Math.min(i + size, bytes.length)));
+    i += size;
+  }
+  return chunks;
+}
+
+/** Decodes chunks with one streaming TextDecoder, as a fetch body reader would. */
+export function decodeChunks(chunks: readonly Uint8Array[]): string[] {
+  const decoder = new TextDecoder();
+  const out = chunks.map((chunk) => decoder.decode(chunk, { stream: true }));
+  const tail = decoder.decode();
+  if (tail !== '') out.push(tail);
+  return out;
+}
