@@ -1,0 +1,24 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+import react from '@vitejs/plugin-react';
+
+const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+// The demo app. It imports `sse-hooks` exactly as a user of the published package would; the alias
+// points that name at the library's source so the demo always runs the current code.
+export default defineConfig({
+  root: here('.'),
+  plugins: [react()],
+  publicDir: false,
+  resolve: {
+    alias: {
+      'sse-hooks/core': here('../src/core/index.ts'),
+      'sse-hooks': here('../src/index.ts'),
+    },
+  },
+  build: {
+    outDir: here('../dist-demo'),
+    emptyOutDir: true,
+    sourcemap: true,
+  },
+});
