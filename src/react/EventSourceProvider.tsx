@@ -1,0 +1,78 @@
+import { useMemo, useState, type ReactNode } from 'react';
+import { ConnectionRegistry } from '../core/registry.js';
+import { StreamContext, type StreamContextValue } from './streamContext.js';
+import { StreamHub } from './StreamHub.js';
+import type { EventSourceDefaults } from './types.js';
+
+/** Props of {@link EventSourceProvider}. */
+export interface EventSourceProviderProps {
+  children?: ReactNode;
+  /**
+   * The registry that holds the connections. By default the provider creates its own, so two
+   * providers never share connections; pass one to share it with non-React code.
+   */
+  registry?: ConnectionRegistry;
+  /**
+   * How long a connection stays open after its last hook unmounts, in ms (default 1000). Applies
+   * to the provider's own registry; keep it equal to a given registry's linger.
+   */
+  linger?: number;
+  /**
+   * Defaults for every hook below: headers, fetch, credentials, reconnect policy, parse, throttle.
+   * A hook's own options win; `headers` objects and `reconnect` objects are merged key by key.
+   * Inline objects and functions are fine: they never reconnect by themselves.
+   */
+  options?: EventSourceDefaults;
+}
+
+/**
+ * Holds a connection registry and default options for the hooks below it. Every hook under one
+ * provider with the same url and equal options shares one connection, closed `linger` ms after
+ * its last user unmounts (so StrictMode remounts and route changes reuse it). Optional: hooks
+ * outside any provider use a default registry.
+ *
+ * @example
+ * ```tsx
+ * <EventSourceProvider
+ *   options={{ headers: () => ({ Authorization: `Bearer ${getToken()}` }), parse: 'json' }}
+ * >
+ *   <Dashboard />
+ * </EventSourceProvider>
+ * ```
+ */
+export function EventSourceProvider({
+  children,
+  registry,
+  linger = 1000,
+  options,
+}: EventSourceProviderProps): ReactNode {
+  const [own] = useState(() => ({
+    registry: undefined as ConnectionRegistry | undefined,
+    defaults: { current: options ?? {} },
+  }));
+  // The newest defaults, read when a connection (re)connects: a new inline headers function
+  // takes effect without re-rendering or reconnecting anything.
+  own.defaults.current = options ?? {};
+  const used = registry ?? (own.registry ??= new ConnectionRegistry({ linger }));
+  const hub = useMemo(() => new StreamHub(used, own.defaults, linger), [used, own, linger]);
+  const signature = defaultsSignature(options);
+  const value = useMemo<StreamContextValue>(() => ({ hub, signature }), [hub, signature]);
+  return <StreamContext.Provider value={value}>{children}</StreamContext.Provider>;
+}
+
+/** A stable text of the defaults: values by content, functions only by presence. */
+function defaultsSignature(options: EventSourceDefaults | undefined): string {
+  if (!options) return '';
+  return JSON.stringify(options, (_key, value: unknown) => {
+    if (typeof value === 'function') return 'ƒ';
+    if (value && typeof value === 'object' && !Array.isArray(value)) {
+      const record = value as Record<string, unknown>;
+      return Object.fromEntries(
+        Object.keys(record)
+          .sort()
+          .map((k) => [k, record[k]]),
+      );
+    }
+    return value;
+  });
+}

@@ -1,0 +1,229 @@
+import { useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import type { SSEError } from '../core/errors.js';
+import type { ConnectionSnapshot, SSEMessage } from '../core/types.js';
+import type { StreamDescriptor } from './defineStream.js';
+import { parseEvent, type ParseCache } from './parseEvent.js';
+import type {
+  EventSourceState,
+  HookStreamOptions,
+  ParseOption,
+  SSEEvent,
+  StreamEvent,
+} from './types.js';
+import { useStream, type StreamTarget } from './useStream.js';
+
+/** Options of {@link useEventSource}. */
+export interface UseEventSourceOptions<
+  TMessage = SSEEvent,
+  TSelected = undefined,
+> extends HookStreamOptions {
+  /**
+   * Subscribe to a derived value only: the component re-renders when `isEqual` says the
+   * selection changed, and reads it as `selected`. May be an inline function.
+   */
+  select?: (state: EventSourceState<TMessage>) => TSelected;
+  /** Compares two selections (default `Object.is`); see also `shallowEqual`. */
+  isEqual?: (a: TSelected, b: TSelected) => boolean;
+}
+
+/** What {@link useEventSource} returns. */
+export interface UseEventSourceResult<
+  TMessage = SSEEvent,
+  TSelected = undefined,
+> extends EventSourceState<TMessage> {
+  /** What `select` returned (undefined without `select`). */
+  readonly selected: TSelected;
+  /** Opens the stream if it is closed (e.g. after `close()` or a permanent error). Stable. */
+  readonly open: () => void;
+  /**
+   * Closes the stream now, for every hook that shares it, until `open()` or a newly mounted hook
+   * opens it again. Stable.
+   */
+  readonly close: () => void;
+}
+
+const FIELDS = [
+  'readyState',
+  'status',
+  'lastMessage',
+  'lastEventId',
+  'error',
+  'attempt',
+  'nextRetryAt',
+] as const satisfies readonly (keyof EventSourceState)[];
+type Field = (typeof FIELDS)[number];
+
+const CLOSED: ConnectionSnapshot = Object.freeze({
+  status: 'closed',
+  readyState: 2,
+  lastEventId: '',
+  lastMessage: null,
+  error: null,
+  attempt: 0,
+  nextRetryAt: null,
+});
+// What an enabled hook shows before its effect has connected, on the server and while hydrating.
+const PENDING: ConnectionSnapshot = Object.freeze({
+  ...CLOSED,
+  status: 'connecting',
+  readyState: 0,
+});
+
+const noSubscribe = () => () => {};
+
+interface View {
+  readonly state: EventSourceState<unknown>;
+  readonly selected: unknown;
+}
+
+interface Memo {
+  snapshot: ConnectionSnapshot;
+  parse: ParseOption | undefined;
+  select: ((state: EventSourceState<unknown>) => unknown) | undefined;
+  state: EventSourceState<unknown>;
+  view: View;
+}
+
+/**
+ * The state of a shared Server-Sent Events stream: `{ readyState, status, lastMessage,
+ * lastEventId, error, attempt, nextRetryAt, open, close }`.
+ *
+ * Every hook under one provider with the same url and equal options shares one connection
+ * (StrictMode included); it closes a short while after its last user unmounts. A `null` url or
+ * `enabled: false` connects nothing. Changing the url or options moves the hook to the right
+ * connection and releases the old one.
+ *
+ * Renders are economical: changes are batched per animation frame (see `throttle`), and the
+ * component re-renders only when a field it read changed, so a component that reads only
+ * `readyState` does not re-render per message. `select` narrows further.
+ *
+ * @example
+ * ```tsx
+ * function Status() {
+ *   const { status, attempt, lastMessage, close } = useEventSource('/api/events', {
+ *     withCredentials: true,
+ *   });
+ *   if (status === 'reconnecting') return <p>Reconnecting (attempt {attempt})…</p>;
+ *   return <p>{status}: {lastMessage?.data} <button onClick={close}>Stop</button></p>;
+ * }
+ *
+ * // Only re-renders when the connection goes up or down:
+ * const { selected: online } = useEventSource(url, { select: (s) => s.readyState === 1 });
+ * ```
+ */
+export function useEventSource<E extends object, TSelected = undefined>(
+  stream: StreamDescriptor<E> | null,
+  options?: UseEventSourceOptions<StreamEvent<E>, TSelected> & { parse?: ParseOption<unknown> },
+): UseEventSourceResult<StreamEvent<E>, TSelected>;
+export function useEventSource<TData = unknown, TSelected = undefined>(
+  url: string | null,
+  options: UseEventSourceOptions<SSEEvent<TData>, TSelected> & { parse: ParseOption<TData> },
+): UseEventSourceResult<SSEEvent<TData>, TSelected>;
+export function useEventSource<TData = string, TSelected = undefined>(
+  url: string | null,
+  options?: UseEventSourceOptions<SSEEvent<TData>, TSelected> & { parse?: undefined },
+): UseEventSourceResult<SSEEvent<TData>, TSelected>;
+export function useEventSource(
+  target: StreamTarget,
+  options: HookStreamOptions & {
+    parse?: ParseOption | undefined;
+    select?: ((state: never) => unknown) | undefined;
+    isEqual?: ((a: never, b: never) => boolean) | undefined;
+  } = {},
+): UseEventSourceResult<unknown, unknown> {
+  const { store, enabled, parse, controls } = useStream(target, options);
+  const select = options.select as ((state: EventSourceState<unknown>) => unknown) | undefined;
+  const isEqual = (options.isEqual ?? Object.is) as (a: unknown, b: unknown) => boolean;
+  const [tracked] = useState(() => new Set<Field>());
+  const [cache] = useState<ParseCache>(() => new WeakMap());
+  const memo = useRef<Memo | null>(null);
+
+  const fallback = enabled ? PENDING : CLOSED;
+  const viewOf = (snapshot: ConnectionSnapshot): View => {
+    const prev = memo.current;
+    if (prev && prev.snapshot === snapshot && prev.parse === parse && prev.select === select) {
+      return prev.view;
+    }
+    const state =
+      prev && prev.snapshot === snapshot && prev.parse === parse
+        ? prev.state
+        : deriveState(snapshot, parse, cache, prev?.state);
+    const selected = select ? select(state) : undefined;
+    let view: View;
+    if (
+      prev &&
+      (!select || isEqual(prev.view.selected, selected)) &&
+      [...tracked].every((field) => Object.is(prev.view.state[field], state[field]))
+    ) {
+      view = prev.view;
+    } else {
+      view = { state, selected };
+    }
+    memo.current = { snapshot, parse, select, state, view };
+    return view;
+  };
+
+  const view = useSyncExternalStore(
+    store ? store.subscribe : noSubscribe,
+    () => viewOf(store ? store.getSnapshot() : fallback),
+    () => viewOf(fallback),
+  );
+
+  return useMemo(() => trackedResult(view, tracked, controls), [view, tracked, controls]);
+}
+
+/** The public state of a snapshot, with `lastMessage` decoded by `parse`. */
+function deriveState(
+  snapshot: ConnectionSnapshot,
+  parse: ParseOption | undefined,
+  cache: ParseCache,
+  prev: EventSourceState<unknown> | undefined,
+): EventSourceState<unknown> {
+  let lastMessage: SSEEvent<unknown> | null = snapshot.lastMessage;
+  let error: SSEError | null = snapshot.error;
+  if (lastMessage && parse !== undefined) {
+    const result = parseEvent(snapshot.lastMessage as SSEMessage, parse, cache);
+    if (result.ok) {
+      lastMessage = result.event;
+    } else {
+      // Keep the last message that decoded; the failure is this hook's error until the next one.
+      lastMessage = (prev?.lastMessage as SSEEvent<unknown> | null | undefined) ?? null;
+      error = result.error;
+    }
+  }
+  return {
+    readyState: snapshot.readyState,
+    status: snapshot.status,
+    lastMessage,
+    lastEventId: snapshot.lastEventId,
+    error,
+    attempt: snapshot.attempt,
+    nextRetryAt: snapshot.nextRetryAt,
+  };
+}
+
+/**
+ * The hook's return value. Each state field is a getter that records that the component read it;
+ * the hook then compares only recorded fields, so unread fields never cause a render.
+ */
+function trackedResult(
+  view: View,
+  tracked: Set<Field>,
+  controls: { open: () => void; close: () => void },
+): UseEventSourceResult<unknown, unknown> {
+  const result = {
+    selected: view.selected,
+    open: controls.open,
+    close: controls.close,
+  } as UseEventSourceResult<unknown, unknown>;
+  for (const field of FIELDS) {
+    Object.defineProperty(result, field, {
+      enumerable: true,
+      get() {
+        tracked.add(field);
+        return view.state[field];
+      },
+    });
+  }
+  return result;
+}

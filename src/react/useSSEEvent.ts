@@ -1,0 +1,123 @@
+import { useCallback, useInsertionEffect, useRef, useState, useSyncExternalStore } from 'react';
+import type { Connection } from '../core/connection.js';
+import type { SSEError } from '../core/errors.js';
+import type { SSEMessage } from '../core/types.js';
+import type { StreamDescriptor } from './defineStream.js';
+import { parseEvent, reportParseError, type ParseCache } from './parseEvent.js';
+import type { HookStreamOptions, ParseOption, SSEEvent } from './types.js';
+import { useLatest } from './useLatest.js';
+import { useStream, type StreamTarget } from './useStream.js';
+
+/** Options of {@link useSSEEvent}. */
+export interface UseSSEEventOptions<TEvent = SSEEvent> extends HookStreamOptions {
+  /**
+   * Called once for every event of the type, in order, synchronously as it arrives: nothing is
+   * lost in a burst even though renders are batched. It does not re-render by itself, and an
+   * inline function is fine (the newest one is called).
+   */
+  onEvent?: (event: TEvent) => void;
+  /**
+   * Called when `parse` fails on an event of the type, with an `SSEError` of type `'parse'`
+   * (code `'invalid-json'` for `'json'`, `'parse-failed'` for a function). The stream goes on and
+   * the hook keeps returning the last event that decoded. Without it the error is logged.
+   */
+  onError?: (error: SSEError, message: SSEMessage) => void;
+}
+
+interface Memo {
+  raw: SSEMessage | undefined;
+  mode: 'none' | 'json' | 'function';
+  value: SSEEvent<unknown> | undefined;
+}
+
+/**
+ * The last event of one named type on a shared stream (`{ data, type, lastEventId, origin }`),
+ * or `undefined` before the first. The component re-renders only when an event of this type
+ * arrives (batched per frame), never for other types. `onEvent` sees every event.
+ *
+ * Given a {@link defineStream} descriptor, the type is checked against the declared event map
+ * and `data` has the declared shape.
+ *
+ * @example
+ * ```tsx
+ * const dashboard = defineStream<{ alert: { level: string; text: string } }>('/api/events');
+ *
+ * function AlertBadge() {
+ *   const alert = useSSEEvent(dashboard, 'alert');
+ *   return alert ? <span className={alert.data.level}>{alert.data.text}</span> : null;
+ * }
+ *
+ * function Ticker() {
+ *   const [lines, setLines] = useState<string[]>([]);
+ *   useSSEEvent('/api/events', 'update', {
+ *     onEvent: (e) => setLines((all) => [...all, e.data]), // every event, in order
+ *   });
+ *   return <pre>{lines.join('\n')}</pre>;
+ * }
+ * ```
+ */
+export function useSSEEvent<E extends object, K extends keyof E & string>(
+  stream: StreamDescriptor<E> | null,
+  type: K,
+  options?: UseSSEEventOptions<SSEEvent<E[K], K>> & { parse?: ParseOption<unknown> },
+): SSEEvent<E[K], K> | undefined;
+export function useSSEEvent<TData = unknown>(
+  url: string | null,
+  type: string,
+  options: UseSSEEventOptions<SSEEvent<TData>> & { parse: ParseOption<TData> },
+): SSEEvent<TData> | undefined;
+export function useSSEEvent<TData = string>(
+  url: string | null,
+  type: string,
+  options?: UseSSEEventOptions<SSEEvent<TData>> & { parse?: undefined },
+): SSEEvent<TData> | undefined;
+export function useSSEEvent(
+  target: StreamTarget,
+  type: string,
+  options: UseSSEEventOptions<SSEEvent<unknown>> & { parse?: ParseOption | undefined } = {},
+): SSEEvent<unknown> | undefined {
+  const [cache] = useState<ParseCache>(() => new WeakMap());
+  const onEvent = useLatest(options.onEvent);
+  const onError = useLatest(options.onError);
+  const parseRef = useRef<ParseOption | undefined>(undefined);
+
+  const attach = (connection: Connection) =>
+    connection.addEventListener(type, (raw) => {
+      const parse = parseRef.current;
+      if (parse === undefined) {
+        onEvent.current?.(raw);
+        return;
+      }
+      const result = parseEvent(raw, parse, cache);
+      if (result.ok) onEvent.current?.(result.event);
+      else (onError.current ?? reportParseError)(result.error, raw);
+    });
+
+  const { store, parse } = useStream(target, options, attach, type);
+  useInsertionEffect(() => {
+    parseRef.current = parse;
+  });
+
+  const subscribe = useCallback(
+    (listener: () => void) => (store ? store.subscribeType(type, listener) : () => {}),
+    [store, type],
+  );
+
+  const memo = useRef<Memo | null>(null);
+  const read = (): SSEEvent<unknown> | undefined => {
+    const raw = store?.getTypeSnapshot(type);
+    const mode = parse === undefined ? 'none' : parse === 'json' ? 'json' : 'function';
+    const prev = memo.current;
+    if (prev && prev.raw === raw && prev.mode === mode) return prev.value;
+    let value: SSEEvent<unknown> | undefined;
+    if (raw) {
+      const result = parseEvent(raw, parse, cache);
+      // A message that fails to decode leaves the last good one in place.
+      value = result.ok ? result.event : prev?.value;
+    }
+    memo.current = { raw, mode, value };
+    return value;
+  };
+
+  return useSyncExternalStore(subscribe, read, () => undefined);
+}
