@@ -21,3 +21,11 @@ export type {
   ReconnectPolicy,
   SSEMessage,
 } from './types.js';
+export { TextStream, selectToken, revealCount, DEFAULT_PACE, CATCH_UP_FRAMES } from './textStream.js';
+export type {
+  TextStreamOptions,
+  TextStreamSnapshot,
+  TextStreamStatus,
+  TextStreamEnvironment,
+  FrameScheduler,
+} from './textStream.js';
