@@ -10,6 +10,8 @@ export type { UseSSEEventOptions } from './react/useSSEEvent.js';
 export { defineStream, isStreamDescriptor } from './react/defineStream.js';
 export type { StreamDescriptor, StreamDescriptorOptions } from './react/defineStream.js';
 export { shallowEqual } from './react/shallowEqual.js';
+export { useStreamText } from './react/useStreamText.js';
+export type { UseStreamTextOptions, UseStreamTextResult } from './react/useStreamText.js';
 export type {
   EventSourceDefaults,
   EventSourceState,

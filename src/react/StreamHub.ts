@@ -87,6 +87,8 @@ export interface HubLease {
  */
 export class StreamHub {
   private readonly requests = new Map<string, StreamRequest>();
+  /** Functions committed for a key not acquired yet (its acquire follows in the same commit). */
+  private readonly pending = new Map<string, StreamFunctions>();
   private readonly stores = new WeakMap<Connection, Map<number | undefined, ConnectionStore>>();
 
   constructor(
@@ -138,6 +140,11 @@ export class StreamHub {
     let live = this.requests.get(request.key);
     if (!live) this.requests.set(request.key, (live = request));
     else if (live !== request) live.update(request.fns);
+    const pending = this.pending.get(request.key);
+    if (pending) {
+      this.pending.delete(request.key);
+      live.update(pending);
+    }
     const held = live;
     held.refs++;
     clearTimeout(held.dropTimer);
@@ -163,7 +170,11 @@ export class StreamHub {
 
   /** Functions the newest render of a hook on `key` gave. */
   update(key: string, fns: StreamFunctions): void {
-    this.requests.get(key)?.update(fns);
+    const live = this.requests.get(key);
+    if (live) live.update(fns);
+    else if (fns.headers || fns.fetch || fns.retryOn) {
+      this.pending.set(key, { ...this.pending.get(key), ...definedOnly(fns) });
+    }
   }
 
   /** The batched store of `connection` for `throttle`. */
@@ -174,6 +185,14 @@ export class StreamHub {
     if (!store) byThrottle.set(throttle, (store = new ConnectionStore(connection, throttle)));
     return store;
   }
+}
+
+function definedOnly(fns: StreamFunctions): StreamFunctions {
+  const out: StreamFunctions = {};
+  if (fns.headers) out.headers = fns.headers;
+  if (fns.fetch) out.fetch = fns.fetch;
+  if (fns.retryOn) out.retryOn = fns.retryOn;
+  return out;
 }
 
 function asFunction(headers: HeadersOption | undefined): HeadersFn | undefined {
