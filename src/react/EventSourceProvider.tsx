@@ -13,8 +13,8 @@ export interface EventSourceProviderProps {
    */
   registry?: ConnectionRegistry;
   /**
-   * How long a connection stays open after its last hook unmounts, in ms (default 1000). Applies
-   * to the provider's own registry; keep it equal to a given registry's linger.
+   * How long a connection stays open after its last hook unmounts, in ms (default 1000). Read
+   * once, when the provider creates its own registry; keep it equal to a given registry's linger.
    */
   linger?: number;
   /**
@@ -53,8 +53,15 @@ export function EventSourceProvider({
   // The newest defaults, read when a connection (re)connects: a new inline headers function
   // takes effect without re-rendering or reconnecting anything.
   own.defaults.current = options ?? {};
-  const used = registry ?? (own.registry ??= new ConnectionRegistry({ linger }));
-  const hub = useMemo(() => new StreamHub(used, own.defaults, linger), [used, own, linger]);
+  const hub = useMemo(
+    () =>
+      new StreamHub(
+        registry ?? (own.registry ??= new ConnectionRegistry({ linger })),
+        own.defaults,
+        linger,
+      ),
+    [registry, own, linger],
+  );
   const signature = defaultsSignature(options);
   const value = useMemo<StreamContextValue>(() => ({ hub, signature }), [hub, signature]);
   return <StreamContext.Provider value={value}>{children}</StreamContext.Provider>;

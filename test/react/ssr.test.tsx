@@ -13,7 +13,9 @@ afterEach(async () => {
 });
 
 it('server rendering opens nothing and touches no browser global', async () => {
-  server = await startSSEServer((_req, res) => res.end());
+  server = await startSSEServer((_req, res) => {
+    res.end();
+  });
   expect(typeof window).toBe('undefined');
   expect(typeof document).toBe('undefined');
   const fetchSpy = vi.spyOn(globalThis, 'fetch');
