@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { cleanup, render, screen } from '@testing-library/react';
-import { StrictMode } from 'react';
+import { StrictMode, useEffect } from 'react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EventSourceProvider, useEventSource } from '../../src/index.js';
 import { frame, until } from '../helpers/sseServer.js';
@@ -201,9 +201,12 @@ describe('connection sharing', () => {
     let controls: { open: () => void; close: () => void } | undefined;
     function Panel() {
       const { status, open, close } = useEventSource(s.server.url('/p'));
-      seen.add(open);
-      seen.add(close);
-      controls = { open, close };
+      // Committed identities (React 18 discards the state of StrictMode's first mount render).
+      useEffect(() => {
+        seen.add(open);
+        seen.add(close);
+        controls = { open, close };
+      });
       return <i>{status}</i>;
     }
     render(
