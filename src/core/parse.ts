@@ -66,7 +66,6 @@ export interface Parser {
 }
 
 const LF = 10;
-const CR = 13;
 const SPACE = 32;
 const COLON = 58;
 const BOM = 0xfeff;
@@ -255,7 +254,11 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
       eventType = s.slice(s.charCodeAt(start + 6) === SPACE ? start + 7 : start + 6, end);
       return;
     }
-    if (c === 105 /* i */ && s.charCodeAt(start + 1) === 100 /* d */ && s.charCodeAt(start + 2) === COLON) {
+    if (
+      c === 105 /* i */ &&
+      s.charCodeAt(start + 1) === 100 /* d */ &&
+      s.charCodeAt(start + 2) === COLON
+    ) {
       setId(s.slice(s.charCodeAt(start + 3) === SPACE ? start + 4 : start + 3, end));
       return;
     }
@@ -470,7 +473,8 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
 
   function feed(chunk: string | Uint8Array): void {
     if (failed) return;
-    let text = typeof chunk === 'string' ? (carry === null ? chunk : flushCarry() + chunk) : decode(chunk);
+    let text =
+      typeof chunk === 'string' ? (carry === null ? chunk : flushCarry() + chunk) : decode(chunk);
     if (leftover !== null) {
       text = leftover + text;
       leftover = null;
