@@ -30,6 +30,8 @@ interface Notice {
   text: string;
 }
 
+const article = (word: string) => (/^[aeiou]/i.test(word) ? 'an' : 'a');
+
 const asText = (value: unknown): string =>
   typeof value === 'string' ? value : value === undefined ? '' : JSON.stringify(value);
 
@@ -59,6 +61,7 @@ export function ControlPanel() {
   const [eventType, setEventType] = useState<PanelEventType>('message');
   const [message, setMessage] = useState('');
   const [notice, setNotice] = useState<Notice | null>(null);
+  const [lastSentId, setLastSentId] = useState<string | null>(null);
   const [replayNotice, setReplayNotice] = useState<string | null>(null);
   const { entries, append, clear } = useLogEntries(LOG_CAP);
   const typeId = useId();
@@ -104,17 +107,18 @@ export function ControlPanel() {
     previous.current = status;
     if (before === status) return;
     if (status === 'open') {
-      append({ type: 'success', text: `Connected to ${STREAM_URL}` });
-    } else if (status === 'reconnecting') {
-      const reason = error ? `: ${error.message}` : '';
+      const resumed =
+        before === 'reconnecting' && lastEventId ? ` (resuming after id ${lastEventId})` : '';
       append({
-        type: 'error',
-        text: `Connection lost${reason}. Reconnecting (attempt ${attempt})`,
+        type: 'success',
+        text: `${before === 'reconnecting' ? 'Reconnected' : 'Connected'} to ${STREAM_URL}${resumed}`,
       });
-    } else if (status === 'closed' && before !== 'connecting' && error) {
+    } else if (status === 'reconnecting') {
+      append({ type: 'error', text: `Connection lost. Reconnecting (attempt ${attempt})…` });
+    } else if (status === 'closed' && error) {
       append({ type: 'error', text: `Connection closed: ${error.message}` });
     }
-  }, [status, attempt, error, append]);
+  }, [status, attempt, error, lastEventId, append]);
 
   useEffect(() => {
     append({ type: 'info', text: 'Page loaded. Press "Connect" to start receiving events.' });
@@ -139,6 +143,10 @@ export function ControlPanel() {
       return;
     }
     setNotice(null);
+    append({
+      type: 'info',
+      text: `Requesting ${article(eventType)} ${eventType} event: ${message || '(default text)'}`,
+    });
     try {
       const response = await fetch(SEND_URL, {
         method: 'POST',
@@ -155,7 +163,7 @@ export function ControlPanel() {
         append({ type: 'error', text });
         return;
       }
-      append({ type: 'info', text: `Requested a ${eventType} event (id ${asText(body?.id)}).` });
+      setLastSentId(asText(body?.id));
     } catch (cause) {
       const text = `Send failed: ${cause instanceof Error ? cause.message : String(cause)}`;
       setNotice({ kind: 'error', text });
@@ -197,6 +205,10 @@ export function ControlPanel() {
             <div>
               <dt>Last event id</dt>
               <dd data-testid="last-event-id">{lastEventId || '–'}</dd>
+            </div>
+            <div>
+              <dt>Last sent id</dt>
+              <dd data-testid="last-sent-id">{lastSentId ?? '–'}</dd>
             </div>
             <div>
               <dt>Stream</dt>

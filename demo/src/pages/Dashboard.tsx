@@ -1,11 +1,12 @@
 import { memo, useEffect, useId, useRef, useState } from 'react';
-import { useEventSource, useSSEEvent } from 'sse-hooks';
+import { defineStream, useEventSource, useSSEEvent, type StreamDescriptor } from 'sse-hooks';
 import { EventLog, clockTime, useLogEntries } from '../components/EventLog';
 import { Sparkline } from '../components/Sparkline';
 import { StatusLight } from '../components/StatusLight';
 
 const RATES = [100, 1000, 5000] as const;
 const SPARK_POINTS = 60;
+const LEVEL_LOG_INTERVAL_MS = 500;
 
 /** A metric event's JSON payload, as the demo server sends it. */
 interface Metric {
@@ -32,6 +33,13 @@ interface DashboardEvents {
   users: Metric;
 }
 
+type DashboardStream = StreamDescriptor<DashboardEvents>;
+
+/** One typed stream per rate: `data` is decoded as JSON and typed by the event map. */
+const STREAMS = new Map<number, DashboardStream>(
+  RATES.map((rate) => [rate, defineStream<DashboardEvents>(`/api/dashboard?rate=${rate}`)]),
+);
+
 /**
  * Counts events as widgets receive them, without rendering anything: the connection widget reads
  * it once a second to show events per second.
@@ -40,6 +48,20 @@ class Meter {
   total = 0;
   count(): void {
     this.total += 1;
+  }
+}
+
+/** The last `capacity` values pushed, oldest first. */
+class Recent {
+  private readonly items: number[] = [];
+  constructor(private readonly capacity: number) {}
+  push(value: number): void {
+    this.items.push(value);
+    if (this.items.length > this.capacity * 2)
+      this.items.splice(0, this.items.length - this.capacity);
+  }
+  values(): readonly number[] {
+    return this.items.slice(-this.capacity);
   }
 }
 
@@ -62,7 +84,7 @@ function WidgetCard({
   children: React.ReactNode;
 }) {
   return (
-    <section className="card widget" data-widget={type} aria-label={title}>
+    <section className={`card widget widget-${type}`} data-widget={type} aria-label={title}>
       <div className="card-header">
         <h2>{title}</h2>
         <span
@@ -79,7 +101,7 @@ function WidgetCard({
 }
 
 interface WidgetProps {
-  url: string;
+  stream: DashboardStream;
   meter: Meter;
 }
 
@@ -87,7 +109,7 @@ type MetricType = Exclude<keyof DashboardEvents, 'alert'>;
 
 /** A number, optionally with a sparkline of its last values: one event type of the shared stream. */
 const MetricWidget = memo(function MetricWidget({
-  url,
+  stream,
   meter,
   type,
   title,
@@ -100,20 +122,17 @@ const MetricWidget = memo(function MetricWidget({
   format?: (value: number) => string;
 }) {
   const renders = useRenderCount();
-  const [series, setSeries] = useState<readonly number[]>([]);
-  const last = useSSEEvent<Metric>(url, type, {
-    parse: 'json',
+  const [recent] = useState(() => new Recent(SPARK_POINTS));
+  // onEvent sees every value (a frame can bring dozens); it only records them. The hook's return
+  // value changes at most once per frame, and that render draws what was recorded.
+  const last = useSSEEvent(stream, type, {
     onEvent: (event) => {
       meter.count();
-      if (spark) {
-        const value = event.data.value;
-        setSeries((prev) =>
-          prev.length >= SPARK_POINTS ? [...prev.slice(1 - SPARK_POINTS), value] : [...prev, value],
-        );
-      }
+      if (spark) recent.push(event.data.value);
     },
   });
   const data = last?.data;
+  const series = spark && last ? recent.values() : [];
   return (
     <WidgetCard title={title} type={type} renders={renders}>
       <p className="metric" data-testid={`value-${type}`}>
@@ -132,20 +151,22 @@ const MetricWidget = memo(function MetricWidget({
 });
 
 /** The latest alert, and a short log of level changes. */
-const AlertWidget = memo(function AlertWidget({ url, meter }: WidgetProps) {
+const AlertWidget = memo(function AlertWidget({ stream, meter }: WidgetProps) {
   const renders = useRenderCount();
   const { entries, append } = useLogEntries(50);
-  const lastLevel = useRef<string | null>(null);
-  const last = useSSEEvent<Alert>(url, 'alert', {
-    parse: 'json',
+  const logged = useRef({ level: '', at: 0 });
+  const last = useSSEEvent(stream, 'alert', {
     onEvent: (event) => {
       meter.count();
       const { level, message } = event.data;
-      if (level !== lastLevel.current) {
-        lastLevel.current = level;
+      // Level changes, at most two a second: at thousands of events a second the level can flip
+      // many times per frame, and a log line per flip would be noise.
+      const now = performance.now();
+      if (level !== logged.current.level && now - logged.current.at >= LEVEL_LOG_INTERVAL_MS) {
+        logged.current = { level, at: now };
         append({
-          type: level === 'critical' ? 'alert' : level === 'warning' ? 'notification' : 'update',
-          text: `${level}: ${message}`,
+          type: level,
+          text: message,
           id: event.lastEventId || undefined,
         });
       }
@@ -183,14 +204,13 @@ interface Stats {
 
 /** The connection itself: status, open connections on the server, events per second. */
 const ConnectionWidget = memo(function ConnectionWidget({
-  url,
+  stream,
   meter,
   rate,
 }: WidgetProps & { rate: number }) {
   const renders = useRenderCount();
-  const { status, attempt } = useEventSource(url, {
-    select: (s) => ({ status: s.status, attempt: s.attempt }),
-  });
+  // Reads only status and attempt, so messages do not re-render this widget.
+  const { status, attempt } = useEventSource(stream);
   const [perSecond, setPerSecond] = useState(0);
   const [total, setTotal] = useState(0);
   const [connections, setConnections] = useState<number | null>(null);
@@ -242,6 +262,19 @@ const ConnectionWidget = memo(function ConnectionWidget({
   );
 });
 
+/** `?rate=` in the page's address picks the starting rate, so a given rate can be linked to. */
+function initialRate(): number {
+  const asked = Number(new URLSearchParams(window.location.search).get('rate'));
+  return RATES.find((r) => r === asked) ?? RATES[0];
+}
+
+function changeRate(setRate: (rate: number) => void, rate: number) {
+  const url = new URL(window.location.href);
+  url.searchParams.set('rate', String(rate));
+  window.history.replaceState(null, '', url);
+  setRate(rate);
+}
+
 const percent = (v: number) => `${v.toFixed(1)}`;
 
 /**
@@ -249,10 +282,10 @@ const percent = (v: number) => `${v.toFixed(1)}`;
  * that type (each shows its render count).
  */
 export function Dashboard() {
-  const [rate, setRate] = useState<number>(100);
+  const [rate, setRate] = useState(initialRate);
   const [meter] = useState(() => new Meter());
   const rateId = useId();
-  const url = `/api/dashboard?rate=${rate}`;
+  const stream = STREAMS.get(rate) as DashboardStream;
 
   return (
     <div className="page dashboard">
@@ -260,7 +293,11 @@ export function Dashboard() {
       <div className="toolbar">
         <div className="field">
           <label htmlFor={rateId}>Events per second</label>
-          <select id={rateId} value={rate} onChange={(e) => setRate(Number(e.target.value))}>
+          <select
+            id={rateId}
+            value={rate}
+            onChange={(e) => changeRate(setRate, Number(e.target.value))}
+          >
             {RATES.map((r) => (
               <option key={r} value={r}>
                 {r.toLocaleString('en-US')}
@@ -269,19 +306,19 @@ export function Dashboard() {
           </select>
         </div>
         <span className="hint">
-          One connection to <code>{url}</code>; each widget subscribes to its own event type.
+          One connection to <code>{stream.url}</code>; each widget subscribes to its own event type.
         </span>
       </div>
       <div className="widgets">
-        <ConnectionWidget url={url} meter={meter} rate={rate} />
-        <MetricWidget url={url} meter={meter} type="counter" title="Counter" />
-        <MetricWidget url={url} meter={meter} type="cpu" title="CPU" spark format={percent} />
-        <MetricWidget url={url} meter={meter} type="memory" title="Memory" spark />
-        <MetricWidget url={url} meter={meter} type="requests" title="Requests" spark />
-        <MetricWidget url={url} meter={meter} type="latency" title="Latency" spark />
-        <MetricWidget url={url} meter={meter} type="errors" title="Errors" />
-        <MetricWidget url={url} meter={meter} type="users" title="Users online" />
-        <AlertWidget url={url} meter={meter} />
+        <ConnectionWidget stream={stream} meter={meter} rate={rate} />
+        <MetricWidget stream={stream} meter={meter} type="counter" title="Counter" />
+        <MetricWidget stream={stream} meter={meter} type="cpu" title="CPU" spark format={percent} />
+        <MetricWidget stream={stream} meter={meter} type="memory" title="Memory" spark />
+        <MetricWidget stream={stream} meter={meter} type="requests" title="Requests" spark />
+        <MetricWidget stream={stream} meter={meter} type="latency" title="Latency" spark />
+        <MetricWidget stream={stream} meter={meter} type="errors" title="Errors" />
+        <MetricWidget stream={stream} meter={meter} type="users" title="Users online" />
+        <AlertWidget stream={stream} meter={meter} />
       </div>
     </div>
   );
