@@ -156,7 +156,7 @@ interface Case {
   page: (
     url: string,
     count: () => void,
-    Widget: ComponentType<{ children: ReactNode; id: string }>,
+    Widget: ComponentType<{ children?: ReactNode; id: string }>,
   ) => ReactNode;
 }
 
@@ -281,7 +281,7 @@ export async function runReactBench(): Promise<ReactBenchRow[]> {
       const onRender = () => {
         if (measuring) renders++;
       };
-      const Widget = ({ children, id }: { children: ReactNode; id: string }) =>
+      const Widget = ({ children, id }: { children?: ReactNode; id: string }) =>
         h(Profiler, { id, onRender }, children);
       const count = () => {
         delivered++;
