@@ -17,8 +17,8 @@ export type {
   EventSourceState,
   HookStreamOptions,
   ParseOption,
-  SSEEvent,
-  StreamEvent,
+  TypedMessage,
+  StreamMessage,
   StreamOptions,
 } from './react/types.js';
 

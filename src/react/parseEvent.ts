@@ -1,10 +1,10 @@
 import { SSEError } from '../core/errors.js';
 import type { SSEMessage } from '../core/types.js';
-import type { ParseOption, SSEEvent } from './types.js';
+import type { ParseOption, TypedMessage } from './types.js';
 
 /** The outcome of decoding one message: the event, or the error that replaces it. */
 export type ParseResult =
-  | { readonly ok: true; readonly event: SSEEvent<unknown> }
+  | { readonly ok: true; readonly event: TypedMessage<unknown> }
   | { readonly ok: false; readonly error: SSEError };
 
 /** Decoded messages, by message: each message is decoded once per cache. */

@@ -6,7 +6,7 @@ import type { ConnectionStatus, ReadyState, SSEMessage } from '../core/types.js'
  * One event as a hook hands it out: the fields of the WHATWG MessageEvent that SSE fills, with
  * `data` parsed when a `parse` option is given. Objects are frozen and keep their identity.
  */
-export interface SSEEvent<TData = string, TType extends string = string> {
+export interface TypedMessage<TData = string, TType extends string = string> {
   /** The event type: the `event:` field, or `'message'`. */
   readonly type: TType;
   /** The data lines joined with LF, or what `parse` made of them. */
@@ -67,7 +67,7 @@ export interface HookStreamOptions extends StreamOptions {
  * EventSource `readyState` (0 connecting, 1 open, 2 closed), with the attempt number and the time
  * of the next try.
  */
-export interface EventSourceState<TMessage = SSEEvent> {
+export interface EventSourceState<TMessage = TypedMessage> {
   readonly readyState: ReadyState;
   readonly status: ConnectionStatus;
   /** The last event of any type (data parsed when asked), or null before the first. */
@@ -84,8 +84,8 @@ export interface EventSourceState<TMessage = SSEEvent> {
 
 /**
  * The union of typed events of an event map: `{ a: A; b: B }` gives
- * `SSEEvent<A, 'a'> | SSEEvent<B, 'b'>`, so a `switch (message.type)` narrows `data`.
+ * `TypedMessage<A, 'a'> | TypedMessage<B, 'b'>`, so a `switch (message.type)` narrows `data`.
  */
-export type StreamEvent<E extends object> = {
-  [K in keyof E & string]: SSEEvent<E[K], K>;
+export type StreamMessage<E extends object> = {
+  [K in keyof E & string]: TypedMessage<E[K], K>;
 }[keyof E & string];

@@ -7,14 +7,14 @@ import type {
   EventSourceState,
   HookStreamOptions,
   ParseOption,
-  SSEEvent,
-  StreamEvent,
+  TypedMessage,
+  StreamMessage,
 } from './types.js';
 import { useStream, type StreamTarget } from './useStream.js';
 
 /** Options of {@link useEventSource}. */
 export interface UseEventSourceOptions<
-  TMessage = SSEEvent,
+  TMessage = TypedMessage,
   TSelected = undefined,
 > extends HookStreamOptions {
   /**
@@ -28,7 +28,7 @@ export interface UseEventSourceOptions<
 
 /** What {@link useEventSource} returns. */
 export interface UseEventSourceResult<
-  TMessage = SSEEvent,
+  TMessage = TypedMessage,
   TSelected = undefined,
 > extends EventSourceState<TMessage> {
   /** What `select` returned (undefined without `select`). */
@@ -113,16 +113,16 @@ interface Memo {
  */
 export function useEventSource<E extends object, TSelected = undefined>(
   stream: StreamDescriptor<E> | null,
-  options?: UseEventSourceOptions<StreamEvent<E>, TSelected> & { parse?: ParseOption<unknown> },
-): UseEventSourceResult<StreamEvent<E>, TSelected>;
+  options?: UseEventSourceOptions<StreamMessage<E>, TSelected> & { parse?: ParseOption<unknown> },
+): UseEventSourceResult<StreamMessage<E>, TSelected>;
 export function useEventSource<TData = unknown, TSelected = undefined>(
   url: string | null,
-  options: UseEventSourceOptions<SSEEvent<TData>, TSelected> & { parse: ParseOption<TData> },
-): UseEventSourceResult<SSEEvent<TData>, TSelected>;
+  options: UseEventSourceOptions<TypedMessage<TData>, TSelected> & { parse: ParseOption<TData> },
+): UseEventSourceResult<TypedMessage<TData>, TSelected>;
 export function useEventSource<TData = string, TSelected = undefined>(
   url: string | null,
-  options?: UseEventSourceOptions<SSEEvent<TData>, TSelected> & { parse?: undefined },
-): UseEventSourceResult<SSEEvent<TData>, TSelected>;
+  options?: UseEventSourceOptions<TypedMessage<TData>, TSelected> & { parse?: undefined },
+): UseEventSourceResult<TypedMessage<TData>, TSelected>;
 export function useEventSource(
   target: StreamTarget,
   options: HookStreamOptions & {
@@ -179,7 +179,7 @@ function deriveState(
   cache: ParseCache,
   prev: EventSourceState<unknown> | undefined,
 ): EventSourceState<unknown> {
-  let lastMessage: SSEEvent<unknown> | null = snapshot.lastMessage;
+  let lastMessage: TypedMessage<unknown> | null = snapshot.lastMessage;
   let error: SSEError | null = snapshot.error;
   if (lastMessage && parse !== undefined) {
     const result = parseEvent(snapshot.lastMessage as SSEMessage, parse, cache);
@@ -187,7 +187,7 @@ function deriveState(
       lastMessage = result.event;
     } else {
       // Keep the last message that decoded; the failure is this hook's error until the next one.
-      lastMessage = (prev?.lastMessage as SSEEvent<unknown> | null | undefined) ?? null;
+      lastMessage = (prev?.lastMessage as TypedMessage<unknown> | null | undefined) ?? null;
       error = result.error;
     }
   }

@@ -4,12 +4,12 @@ import type { SSEError } from '../core/errors.js';
 import type { SSEMessage } from '../core/types.js';
 import type { StreamDescriptor } from './defineStream.js';
 import { parseEvent, reportParseError, type ParseCache } from './parseEvent.js';
-import type { HookStreamOptions, ParseOption, SSEEvent } from './types.js';
+import type { HookStreamOptions, ParseOption, TypedMessage } from './types.js';
 import { useLatest } from './useLatest.js';
 import { useStream, type StreamTarget } from './useStream.js';
 
 /** Options of {@link useSSEEvent}. */
-export interface UseSSEEventOptions<TEvent = SSEEvent> extends HookStreamOptions {
+export interface UseSSEEventOptions<TEvent = TypedMessage> extends HookStreamOptions {
   /**
    * Called once for every event of the type, in order, synchronously as it arrives: nothing is
    * lost in a burst even though renders are batched. It does not re-render by itself, and an
@@ -27,7 +27,7 @@ export interface UseSSEEventOptions<TEvent = SSEEvent> extends HookStreamOptions
 interface Memo {
   raw: SSEMessage | undefined;
   mode: 'none' | 'json' | 'function';
-  value: SSEEvent<unknown> | undefined;
+  value: TypedMessage<unknown> | undefined;
 }
 
 /**
@@ -59,23 +59,23 @@ interface Memo {
 export function useSSEEvent<E extends object, K extends keyof E & string>(
   stream: StreamDescriptor<E> | null,
   type: K,
-  options?: UseSSEEventOptions<SSEEvent<E[K], K>> & { parse?: ParseOption<unknown> },
-): SSEEvent<E[K], K> | undefined;
+  options?: UseSSEEventOptions<TypedMessage<E[K], K>> & { parse?: ParseOption<unknown> },
+): TypedMessage<E[K], K> | undefined;
 export function useSSEEvent<TData = unknown>(
   url: string | null,
   type: string,
-  options: UseSSEEventOptions<SSEEvent<TData>> & { parse: ParseOption<TData> },
-): SSEEvent<TData> | undefined;
+  options: UseSSEEventOptions<TypedMessage<TData>> & { parse: ParseOption<TData> },
+): TypedMessage<TData> | undefined;
 export function useSSEEvent<TData = string>(
   url: string | null,
   type: string,
-  options?: UseSSEEventOptions<SSEEvent<TData>> & { parse?: undefined },
-): SSEEvent<TData> | undefined;
+  options?: UseSSEEventOptions<TypedMessage<TData>> & { parse?: undefined },
+): TypedMessage<TData> | undefined;
 export function useSSEEvent(
   target: StreamTarget,
   type: string,
-  options: UseSSEEventOptions<SSEEvent<unknown>> & { parse?: ParseOption | undefined } = {},
-): SSEEvent<unknown> | undefined {
+  options: UseSSEEventOptions<TypedMessage<unknown>> & { parse?: ParseOption | undefined } = {},
+): TypedMessage<unknown> | undefined {
   const [cache] = useState<ParseCache>(() => new WeakMap());
   const onEvent = useLatest(options.onEvent);
   const onError = useLatest(options.onError);
@@ -104,12 +104,12 @@ export function useSSEEvent(
   );
 
   const memo = useRef<Memo | null>(null);
-  const read = (): SSEEvent<unknown> | undefined => {
+  const read = (): TypedMessage<unknown> | undefined => {
     const raw = store?.getTypeSnapshot(type);
     const mode = parse === undefined ? 'none' : parse === 'json' ? 'json' : 'function';
     const prev = memo.current;
     if (prev && prev.raw === raw && prev.mode === mode) return prev.value;
-    let value: SSEEvent<unknown> | undefined;
+    let value: TypedMessage<unknown> | undefined;
     if (raw) {
       const result = parseEvent(raw, parse, cache);
       // A message that fails to decode leaves the last good one in place.

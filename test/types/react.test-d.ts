@@ -7,7 +7,7 @@ import {
   type ConnectionStatus,
   type ReadyState,
   type SSEError,
-  type SSEEvent,
+  type TypedMessage,
   type SSEMessage,
   type StreamDescriptor,
 } from '../../src/index.js';
@@ -27,7 +27,7 @@ describe('typed event maps', () => {
   it('useSSEEvent on a descriptor: declared type, declared data', () => {
     const alert = useSSEEvent(stream, 'alert');
     expectTypeOf(alert).toEqualTypeOf<
-      SSEEvent<{ level: 'info' | 'critical'; message: string }, 'alert'> | undefined
+      TypedMessage<{ level: 'info' | 'critical'; message: string }, 'alert'> | undefined
     >();
     if (alert) {
       expectTypeOf(alert.data.level).toEqualTypeOf<'info' | 'critical'>();
@@ -50,7 +50,7 @@ describe('typed event maps', () => {
     void alert?.data.text;
     // @ts-expect-error onEvent receives alerts, not notifications
     useSSEEvent(stream, 'alert', {
-      onEvent: (event: SSEEvent<{ id: string; text: string }, 'notification'>) => void event,
+      onEvent: (event: TypedMessage<{ id: string; text: string }, 'notification'>) => void event,
     });
   });
 
@@ -65,30 +65,30 @@ describe('typed event maps', () => {
 
   it('a null stream is accepted', () => {
     expectTypeOf(useSSEEvent(null as StreamDescriptor<Events> | null, 'alert')).toEqualTypeOf<
-      SSEEvent<Events['alert'], 'alert'> | undefined
+      TypedMessage<Events['alert'], 'alert'> | undefined
     >();
   });
 });
 
 describe('url form', () => {
   it('data is a string without parse', () => {
-    expectTypeOf(useSSEEvent('/e', 'tick')).toEqualTypeOf<SSEEvent<string> | undefined>();
-    expectTypeOf(useEventSource('/e').lastMessage).toEqualTypeOf<SSEEvent<string> | null>();
+    expectTypeOf(useSSEEvent('/e', 'tick')).toEqualTypeOf<TypedMessage<string> | undefined>();
+    expectTypeOf(useEventSource('/e').lastMessage).toEqualTypeOf<TypedMessage<string> | null>();
   });
 
   it("parse: 'json' gives unknown unless told; a parse function gives its return type", () => {
     expectTypeOf(useSSEEvent('/e', 'tick', { parse: 'json' })).toEqualTypeOf<
-      SSEEvent<unknown> | undefined
+      TypedMessage<unknown> | undefined
     >();
     expectTypeOf(useSSEEvent<{ n: number }>('/e', 'tick', { parse: 'json' })).toEqualTypeOf<
-      SSEEvent<{ n: number }> | undefined
+      TypedMessage<{ n: number }> | undefined
     >();
     expectTypeOf(useSSEEvent('/e', 'tick', { parse: (data) => Number(data) })).toEqualTypeOf<
-      SSEEvent<number> | undefined
+      TypedMessage<number> | undefined
     >();
     expectTypeOf(
       useEventSource('/e', { parse: (data: string) => data.length }).lastMessage,
-    ).toEqualTypeOf<SSEEvent<number> | null>();
+    ).toEqualTypeOf<TypedMessage<number> | null>();
   });
 
   it('onError gets a typed SSEError and the raw message', () => {
