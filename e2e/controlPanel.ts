@@ -141,11 +141,24 @@ export const controlPanelScenarios: Scenario[] = [
       await sleep(1000);
       await ctx.server.start();
       const restartedAt = Date.now();
+      // Events issued right after the restart, most likely before the page is back: it gets them
+      // by replay from the id it last saw.
+      const sentIds: number[] = [];
+      for (let i = 1; i <= 2; i++) {
+        const res = await fetch(`${ctx.server.url}/api/send`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ type: 'update', message: `sent during the restart #${i}` }),
+        });
+        assert(res.ok, `POST /api/send answered ${res.status}`);
+        sentIds.push(((await res.json()) as { id: number }).id);
+      }
       await panel.waitStatus(/^connected$/, 20_000);
       const reconnectedAt = Date.now();
       const countBefore = (await panel.events()).length;
       await panel.waitMoreEvents(countBefore, 3);
-      const latestId = (await ctx.server.stats()).events.latestId;
+      const stats = await ctx.server.stats();
+      const latestId = stats.events.latestId;
       const events = await poll(
         async () => {
           const all = await panel.events();
@@ -159,6 +172,8 @@ export const controlPanelScenarios: Scenario[] = [
       assert(gaps.length === 0, `ids missing from the log: ${gaps.join(', ')}`);
       assert(duplicates.length === 0, `ids logged twice: ${duplicates.join(', ')}`);
       assert(ids[0] === firstId, `the log starts at ${ids[0]}, expected ${firstId}`);
+      for (const id of sentIds)
+        assert(ids.includes(id), `event ${id} sent during the restart is missing`);
       const statuses = await panel.page.evaluate(
         () => (window as unknown as { __statuses: string[] }).__statuses,
       );
@@ -166,7 +181,8 @@ export const controlPanelScenarios: Scenario[] = [
       const issued = latestId - firstId + 1;
       ctx.figure(
         `restart: server issued ids ${firstId}..${latestId} (${issued} events) while the page was connected; ` +
-          `page logged ${ids.length} (unique ${new Set(ids).size}), gaps ${gaps.length}, duplicates ${duplicates.length}`,
+          `page logged ${ids.length} (unique ${new Set(ids).size}), gaps ${gaps.length}, duplicates ${duplicates.length}; ` +
+          `sent during the restart: ids ${sentIds.join(', ')}; replayed by the restarted server: ${String(stats.events.replayed)}`,
       );
       ctx.figure(
         `restart: down ${restartedAt - stoppedAt} ms, connected again ${reconnectedAt - restartedAt} ms after restart; ` +
@@ -182,11 +198,13 @@ export const controlPanelScenarios: Scenario[] = [
       await panel.connect();
       const before = await panel.waitMoreEvents(0, 1);
       const firstId = before[0]?.id ?? 0;
+      const replayedBefore = Number((await ctx.server.stats()).events.replayed);
       const response = await fetch(`${ctx.server.url}/api/disconnect`, { method: 'POST' });
       assert(response.ok, `POST /api/disconnect answered ${response.status}`);
       await panel.waitStatus(/^reconnecting/, 5000);
       await panel.waitStatus(/^connected$/, 15_000);
-      const latestId = (await ctx.server.stats()).events.latestId;
+      const stats = await ctx.server.stats();
+      const latestId = stats.events.latestId;
       const events = await poll(
         async () => {
           const all = await panel.events();
@@ -200,8 +218,11 @@ export const controlPanelScenarios: Scenario[] = [
       assert(gaps.length === 0, `ids missing from the log: ${gaps.join(', ')}`);
       assert(duplicates.length === 0, `ids logged twice: ${duplicates.join(', ')}`);
       assert(ids[0] === firstId, `the log starts at ${ids[0]}, expected ${firstId}`);
+      const replayed = Number(stats.events.replayed) - replayedBefore;
+      assert(replayed > 0, 'nothing was replayed: the drop did not make the page miss events');
       ctx.figure(
-        `drop: ids ${firstId}..${latestId} issued, ${ids.length} logged, gaps ${gaps.length}, duplicates ${duplicates.length}`,
+        `drop: ids ${firstId}..${latestId} issued, ${ids.length} logged, gaps ${gaps.length}, duplicates ${duplicates.length}; ` +
+          `replayed from Last-Event-ID: ${replayed}`,
       );
     },
   },

@@ -104,8 +104,8 @@ export function Chat() {
           </div>
           {error && status === 'error' && (
             <p className="notice notice-error chat-error" role="alert">
-              {error.status ? `${error.status}: ` : ''}
               {error.message}
+              {error.status === 401 ? ' (check the token)' : ''}
             </p>
           )}
 
