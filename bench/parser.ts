@@ -141,7 +141,12 @@ function pad(value: string, width: number, right = false): string {
 export function runParserBench(options: { iterations?: number; warmup?: number } = {}) {
   const iterations = options.iterations ?? 15;
   const warmup = options.warmup ?? 5;
-  const streams: BenchStream[] = [llmTokenStream(), dashboardStream()];
+  const streams: BenchStream[] = [
+    llmTokenStream(),
+    dashboardStream(),
+    // Not a target, shown for reference: text that is a quarter non-ASCII tokens.
+    llmTokenStream(5 * 1024 * 1024, 4, 0.25, 'LLM tokens, 25% non-ASCII'),
+  ];
   const rows: ParserBenchRow[] = [];
 
   for (const stream of streams) {
@@ -175,7 +180,7 @@ export function runParserBench(options: { iterations?: number; warmup?: number }
   }
 
   const header = [
-    pad('stream', 38),
+    pad('stream', 46),
     pad('input', 8),
     pad('ours MB/s', 10, true),
     pad('esp MB/s', 10, true),
@@ -189,7 +194,7 @@ export function runParserBench(options: { iterations?: number; warmup?: number }
   for (const row of rows) {
     console.log(
       [
-        pad(row.stream, 38),
+        pad(row.stream, 46),
         pad(row.input, 8),
         pad(row.oursMBps.toFixed(0), 10, true),
         pad(row.theirsMBps.toFixed(0), 10, true),

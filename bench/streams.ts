@@ -22,7 +22,9 @@ export interface BenchStream {
   events: number;
 }
 
-const TOKENS = [
+// Short tokens as a chat model streams them: mostly ASCII words and punctuation (with JSON
+// escapes), sometimes a non-ASCII one (typographic quotes and dashes, accents, emoji, CJK).
+const ASCII_TOKENS = [
   ' the',
   ' a',
   ' of',
@@ -35,6 +37,18 @@ const TOKENS = [
   ' for',
   ' on',
   ' with',
+  ' as',
+  ' you',
+  ' can',
+  ' this',
+  ' be',
+  ' are',
+  ' or',
+  ' by',
+  ' an',
+  ' we',
+  ' use',
+  ' not',
   ' stream',
   ' event',
   ' server',
@@ -43,45 +57,77 @@ const TOKENS = [
   ' hook',
   ' render',
   ' token',
+  ' state',
+  ' connection',
+  ' browser',
+  ' function',
+  ' return',
+  ' value',
+  ' example',
+  ' code',
+  ' when',
   'ing',
   'ed',
   's',
+  'ly',
+  'er',
   '.',
   ',',
   ':',
+  ';',
   ' (',
   ')',
+  '`',
+  ' `',
   '\\n',
   '\\n\\n',
   ' \\"',
   '\\"',
-  ' é',
-  ' naïve',
-  ' 你好',
-  ' 🚀',
-  ' über',
   ' -',
-  '1',
+  ' 1',
   '2',
-  '42',
+  ' 42',
   ' Hello',
   ' world',
   '!',
+  '?',
+  ' I',
+  "'s",
+  ' **',
+];
+const NON_ASCII_TOKENS = [
+  ' é',
+  '’',
+  ' —',
+  ' “',
+  '”',
   ' café',
+  ' naïve',
+  '…',
+  ' 🚀',
+  ' 你好',
+  ' über',
   ' €',
 ];
 
 /**
  * An LLM token stream: many small OpenAI-style chunks of one short token each, about
- * `targetBytes` long, ending with `data: [DONE]`.
+ * `targetBytes` long, ending with `data: [DONE]`. `nonAscii` is the share of tokens that are not
+ * ASCII (0.02 for English text; more for other languages).
  */
-export function llmTokenStream(targetBytes = 5 * 1024 * 1024, seed = 1): BenchStream {
+export function llmTokenStream(
+  targetBytes = 5 * 1024 * 1024,
+  seed = 1,
+  nonAscii = 0.02,
+  name = 'LLM tokens',
+): BenchStream {
   const rand = prng(seed);
   const parts: string[] = [];
   let size = 0;
   let events = 0;
   while (size < targetBytes) {
-    const token = TOKENS[Math.floor(rand() * TOKENS.length)] ?? ' ';
+    const list = rand() < nonAscii ? NON_ASCII_TOKENS : ASCII_TOKENS;
+    const token = list[Math.floor(rand() * list.length)] ?? ' ';
     const line =
       'data: {"id":"chatcmpl-1","object":"chat.completion.chunk","choices":[{"index":0,' +
       `"delta":{"content":"${token}"}}]}\n\n`;
@@ -91,7 +137,7 @@ export function llmTokenStream(targetBytes = 5 * 1024 * 1024, seed = 1): BenchSt
   }
   parts.push('data: [DONE]\n\n');
   events++;
-  return { name: 'LLM tokens', bytes: new TextEncoder().encode(parts.join('')), events };
+  return { name, bytes: new TextEncoder().encode(parts.join('')), events };
 }
 
 const EVENT_NAMES = ['notification', 'alert', 'update', 'message'] as const;

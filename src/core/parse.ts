@@ -103,7 +103,8 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
   let afterCR = false; // the last chunk ended with CR: a leading LF in the next one ends nothing
   const lineParts: string[] = []; // the pending, unterminated line, in pieces
   let lineLength = 0;
-  let leftover: string | null = null; // text not yet parsed because a callback threw
+  let leftover: string | null = null; // text not parsed yet: a callback threw, or fed more
+  let busy = false; // parsing: feed() from a callback only queues its text
 
   // The three buffers of the spec.
   let data = ''; // the first data line
@@ -413,8 +414,11 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
         if (lineLength + dataLength > maxBufferSize) overflow();
       }
     } catch (error) {
-      // A callback threw. Everything before `resume` has been handled; keep the rest.
-      if (epoch === myEpoch && resume < len) leftover = s.slice(resume);
+      // A callback threw. Everything before `resume` has been handled; keep the rest (before
+      // any text that callbacks fed meanwhile).
+      if (epoch === myEpoch && resume < len) {
+        leftover = leftover === null ? s.slice(resume) : s.slice(resume) + leftover;
+      }
       throw error;
     }
   }
@@ -473,25 +477,43 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
 
   function feed(chunk: string | Uint8Array): void {
     if (failed) return;
-    let text =
+    const text =
       typeof chunk === 'string' ? (carry === null ? chunk : flushCarry() + chunk) : decode(chunk);
+    if (busy) {
+      // Fed from a callback: parsed after the rest of the current chunk, in order.
+      leftover = leftover === null ? text : leftover + text;
+      return;
+    }
+    parse(text);
+  }
+
+  /** Parses `text` after any text left over, and whatever callbacks feed meanwhile. */
+  function parse(text: string): void {
     if (leftover !== null) {
       text = leftover + text;
       leftover = null;
     }
-    if (text.length !== 0) processText(text);
+    const wasBusy = busy;
+    busy = true;
+    try {
+      while (text.length !== 0) {
+        processText(text);
+        if (leftover === null) break;
+        text = leftover;
+        leftover = null;
+      }
+    } finally {
+      busy = wasBusy;
+    }
   }
 
   function end(): void {
     if (!failed) {
-      // Parse what a throwing callback left behind; the decoder's remaining bytes (now U+FFFD)
-      // could only extend the unterminated last line, which is discarded anyway.
+      // Parse what a throwing callback left behind (unless called from a callback: then the
+      // rest of the chunk is dropped). The decoder's held-back bytes (U+FFFD when flushed) could
+      // only extend the unterminated last line, which is discarded anyway.
       carry = null;
-      if (leftover !== null) {
-        const text = leftover;
-        leftover = null;
-        processText(text);
-      }
+      if (leftover !== null && !busy) parse('');
     }
     // "Once the end of the file is reached, any pending data must be discarded. (If the file
     // ends in the middle of an event, before the final empty line, the incomplete event is not

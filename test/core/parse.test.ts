@@ -624,6 +624,35 @@ describe('createParser: throwing callbacks', () => {
     expect(seen).toEqual(['b@1', 'c@1']);
   });
 
+  it('parses text fed from a callback after the rest of the current chunk', () => {
+    const seen: string[] = [];
+    const parser = createParser({
+      onEvent(e) {
+        seen.push(e.data);
+        if (e.data === 'a') parser.feed('data: c\n');
+        if (e.data === 'c') parser.feed(encode('data: d\n\n'));
+      },
+    });
+    parser.feed('data: a\n\ndata: b\n\n');
+    expect(seen).toEqual(['a', 'b']);
+    parser.feed('\n');
+    expect(seen).toEqual(['a', 'b', 'c', 'd']);
+  });
+
+  it('keeps text fed from a callback when a later callback throws', () => {
+    const seen: string[] = [];
+    const parser = createParser({
+      onEvent(e) {
+        seen.push(e.data);
+        if (e.data === 'a') parser.feed('data: c\n\n');
+        if (e.data === 'b') throw new Error('b');
+      },
+    });
+    expect(() => parser.feed('data: a\n\ndata: b\n\ndata: x\n\n')).toThrow('b');
+    parser.feed('');
+    expect(seen).toEqual(['a', 'b', 'x', 'c']);
+  });
+
   it('stops parsing the chunk when a callback calls reset() or end()', () => {
     const seen: string[] = [];
     const parser = createParser({
