@@ -26,8 +26,10 @@ export function clockTime(date = new Date()): string {
  * event of a burst): each call queues a functional update, so none is lost, and React renders
  * the batch once. Only the newest `cap` entries are kept, so a long session stays fast.
  */
-export function useLogEntries(cap = 200) {
-  const [entries, setEntries] = useState<readonly LogEntry[]>([]);
+export function useLogEntries(cap = 200, initial: readonly NewLogEntry[] = []) {
+  const [entries, setEntries] = useState<readonly LogEntry[]>(() =>
+    initial.map((entry, i) => ({ ...entry, time: entry.time ?? clockTime(), key: -1 - i })),
+  );
   const nextKey = useRef(0);
 
   const append = useCallback(

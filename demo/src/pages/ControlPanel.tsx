@@ -30,6 +30,10 @@ interface Notice {
   text: string;
 }
 
+const WELCOME: readonly NewLogEntry[] = [
+  { type: 'info', text: 'Page loaded. Press "Connect" to start receiving events.' },
+];
+
 const article = (word: string) => (/^[aeiou]/i.test(word) ? 'an' : 'a');
 
 const asText = (value: unknown): string =>
@@ -63,12 +67,14 @@ export function ControlPanel() {
   const [notice, setNotice] = useState<Notice | null>(null);
   const [lastSentId, setLastSentId] = useState<string | null>(null);
   const [replayNotice, setReplayNotice] = useState<string | null>(null);
-  const { entries, append, clear } = useLogEntries(LOG_CAP);
+  const { entries, append, clear } = useLogEntries(LOG_CAP, WELCOME);
   const typeId = useId();
   const messageId = useId();
 
   const stream = useEventSource(STREAM_URL, { enabled: connected });
-  const { status, attempt, lastEventId, error } = stream;
+  const { status, attempt, lastEventId, error, open } = stream;
+  // After a permanent failure (say a 4xx) the stream stays closed until asked again.
+  const canConnect = !connected || status === 'closed';
 
   // One callback per event, so a burst delivered in one render batch still logs every event.
   const logEvent = useCallback(
@@ -120,13 +126,10 @@ export function ControlPanel() {
     }
   }, [status, attempt, error, lastEventId, append]);
 
-  useEffect(() => {
-    append({ type: 'info', text: 'Page loaded. Press "Connect" to start receiving events.' });
-  }, [append]);
-
   const connect = () => {
     setNotice(null);
-    setConnected(true);
+    if (connected) open();
+    else setConnected(true);
   };
 
   const disconnect = () => {
@@ -137,7 +140,9 @@ export function ControlPanel() {
   const send = async (event: FormEvent) => {
     event.preventDefault();
     if (!connected || status !== 'open') {
-      const text = 'Not connected: press "Connect" before sending an event.';
+      const text = connected
+        ? `Not connected (${status}): wait until the status says "connected" and send again.`
+        : 'Not connected: press "Connect" before sending an event.';
       setNotice({ kind: 'warning', text });
       append({ type: 'warning', text });
       return;
@@ -187,7 +192,7 @@ export function ControlPanel() {
                 type="button"
                 className="btn btn-success"
                 onClick={connect}
-                disabled={connected}
+                disabled={!canConnect}
               >
                 Connect
               </button>
