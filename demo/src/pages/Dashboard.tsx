@@ -90,7 +90,7 @@ function WidgetCard({
         <span
           className="render-count"
           data-testid={`renders-${type}`}
-          title="Renders of this widget"
+          title="Times this widget rendered (React renders twice per update in development, under StrictMode)"
         >
           {renders} renders
         </span>
