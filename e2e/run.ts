@@ -74,6 +74,10 @@ async function main(): Promise<number> {
     return 1;
   }
   fs.mkdirSync(ARTIFACTS, { recursive: true });
+  // Failure screenshots of an earlier run would read as failures of this one.
+  for (const file of fs.readdirSync(ARTIFACTS)) {
+    if (file.startsWith('FAIL-')) fs.rmSync(path.join(ARTIFACTS, file), { force: true });
+  }
 
   if (!skipBuild) {
     console.log('building the demo (vite build --config demo/vite.config.ts)...');
