@@ -45,13 +45,13 @@ export interface ReactBenchRow {
 /** A DOM for React in Node: a jsdom window's globals (kept if a DOM is already installed). */
 function ensureDom(): Window & Record<string, unknown> {
   const g = globalThis as Record<string, unknown>;
-  if (typeof g.window === 'object' && typeof g.requestAnimationFrame === 'function') {
-    return g.window as Window & Record<string, unknown>;
-  }
-  const { window } = new JSDOM('<!doctype html><html><body></body></html>', {
-    pretendToBeVisual: true,
-    url: 'http://localhost/',
-  });
+  const installed = typeof g.window === 'object' && typeof g.requestAnimationFrame === 'function';
+  const window = installed
+    ? (g.window as Window & Record<string, unknown>)
+    : new JSDOM('<!doctype html><html><body></body></html>', {
+        pretendToBeVisual: true,
+        url: 'http://localhost/',
+      }).window;
   for (const key of [
     'window',
     'document',
@@ -66,7 +66,7 @@ function ensureDom(): Window & Record<string, unknown> {
     'requestAnimationFrame',
     'cancelAnimationFrame',
   ]) {
-    if (typeof g[key] !== 'undefined' && !key.endsWith('AnimationFrame')) continue;
+    if (typeof g[key] !== 'undefined' && (installed || !key.endsWith('AnimationFrame'))) continue;
     const value = window[key];
     Object.defineProperty(globalThis, key, {
       configurable: true,
