@@ -83,7 +83,11 @@ function median(values: number[]): number {
     : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
-/** Runs both alternately (so drift and GC hit both alike); returns median ms of each. */
+/**
+ * Runs both alternately (so drift and GC hit both alike); returns the median ms of each. Times
+ * are the process's CPU time (user + system, GC threads included), which a busy shared machine
+ * disturbs much less than wall time.
+ */
 function compare(ours: Run, theirs: Run, expected: number, warmup: number, iterations: number) {
   let oursTally: Tally | null = null;
   let theirsTally: Tally | null = null;
@@ -96,9 +100,10 @@ function compare(ours: Run, theirs: Run, expected: number, warmup: number, itera
   for (let i = 0; i < iterations; i++) {
     const first = i % 2 === 0;
     for (const side of first ? [0, 1] : [1, 0]) {
-      const start = performance.now();
+      const start = process.cpuUsage();
       const tally = side === 0 ? ours() : theirs();
-      const ms = performance.now() - start;
+      const used = process.cpuUsage(start);
+      const ms = (used.user + used.system) / 1000;
       if (side === 0) {
         oursMs.push(ms);
         oursTally = tally;
@@ -139,7 +144,7 @@ function pad(value: string, width: number, right = false): string {
 
 /** Runs the parser bench and prints a table. Throws when the two parsers disagree. */
 export function runParserBench(options: { iterations?: number; warmup?: number } = {}) {
-  const iterations = options.iterations ?? 15;
+  const iterations = options.iterations ?? 21;
   const warmup = options.warmup ?? 5;
   const streams: BenchStream[] = [
     llmTokenStream(),
@@ -180,7 +185,7 @@ export function runParserBench(options: { iterations?: number; warmup?: number }
   }
 
   const header = [
-    pad('stream', 46),
+    pad('stream', 50),
     pad('input', 8),
     pad('ours MB/s', 10, true),
     pad('esp MB/s', 10, true),
@@ -188,13 +193,16 @@ export function runParserBench(options: { iterations?: number; warmup?: number }
     pad('esp ev/s', 12, true),
     pad('ours/esp', 9, true),
   ].join(' ');
-  console.log('Parser: sse-hooks createParser vs eventsource-parser (esp), random 1-4096 B chunks');
+  console.log(
+    'Parser: sse-hooks createParser vs eventsource-parser (esp), random 1-4096 B chunks, ' +
+      `median of ${iterations} runs (CPU time)`,
+  );
   console.log(header);
   console.log('-'.repeat(header.length));
   for (const row of rows) {
     console.log(
       [
-        pad(row.stream, 46),
+        pad(row.stream, 50),
         pad(row.input, 8),
         pad(row.oursMBps.toFixed(0), 10, true),
         pad(row.theirsMBps.toFixed(0), 10, true),

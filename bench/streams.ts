@@ -153,22 +153,24 @@ export function dashboardStream(targetBytes = 10 * 1024 * 1024, seed = 2): Bench
   let events = 0;
   while (size < targetBytes) {
     const name = EVENT_NAMES[Math.floor(rand() * EVENT_NAMES.length)] ?? 'message';
+    const widget = `w${Math.floor(rand() * 64)}`;
+    const status = rand() < 0.9 ? 'ok' : 'degraded';
     const series: number[] = [];
     const labels: string[] = [];
-    let json = '';
-    // Grow the payload to about 1 KB.
-    while (json.length < 1000) {
-      series.push(Math.round(rand() * 1e6) / 100);
-      if (series.length % 8 === 0) labels.push(`widget-${Math.floor(rand() * 1000)}`);
-      json = JSON.stringify({
-        widget: `w${Math.floor(rand() * 64)}`,
-        kind: name,
-        ts: 1_700_000_000_000 + events * 250,
-        status: rand() < 0.9 ? 'ok' : 'degraded',
-        labels,
-        series,
-      });
+    // About 1 KB of JSON: a fixed head, then series values (~7 chars each) and labels.
+    let length = 120;
+    while (length < 1000) {
+      const value = Math.round(rand() * 1e6) / 100;
+      series.push(value);
+      length += String(value).length + 1;
+      if (series.length % 8 === 0) {
+        const label = `widget-${Math.floor(rand() * 1000)}`;
+        labels.push(label);
+        length += label.length + 3;
+      }
     }
+    const ts = 1_700_000_000_000 + events * 250;
+    const json = JSON.stringify({ widget, kind: name, ts, status, labels, series });
     const head = name === 'message' ? '' : `event: ${name}\n`;
     const block = `id: ${events + 1}\n${head}data: ${json}\n\n`;
     parts.push(block);
