@@ -2,7 +2,7 @@ import { useEffect, useInsertionEffect, useState } from 'react';
 import type { Connection } from '../core/connection.js';
 import type { ConnectionStore } from './ConnectionStore.js';
 import { isStreamDescriptor, type StreamDescriptor } from './defineStream.js';
-import type { StreamFunctions } from './StreamHub.js';
+import type { StreamFunctions, StreamHub } from './StreamHub.js';
 import { useStreamContext } from './streamContext.js';
 import type { HookStreamOptions, ParseOption } from './types.js';
 import { useLatest } from './useLatest.js';
@@ -56,7 +56,7 @@ export function useStream(
   const request = url !== null && enabled ? hub.request(url, merged, own) : null;
   const key = request?.key ?? null;
 
-  const [leased, setLeased] = useState<{ key: string; connection: Connection } | null>(null);
+  const [leased, setLeased] = useState<Leased | null>(null);
   const [controls] = useState(createControls);
   const requestRef = useLatest(request);
   const attachRef = useLatest(attach);
@@ -72,7 +72,9 @@ export function useStream(
     const connection = lease.connection;
     controls.connection = connection;
     setLeased((prev) =>
-      prev?.key === req.key && prev.connection === connection ? prev : { key: req.key, connection },
+      prev?.hub === hub && prev.key === req.key && prev.connection === connection
+        ? prev
+        : { hub, key: req.key, connection },
     );
     const detach = attachRef.current?.(connection);
     return () => {
@@ -83,13 +85,23 @@ export function useStream(
   }, [hub, key, attachKey, controls, requestRef, attachRef]);
 
   const connection =
-    request === null ? null : leased?.key === request.key ? leased.connection : hub.peek(request);
+    request === null
+      ? null
+      : leased?.hub === hub && leased.key === request.key
+        ? leased.connection
+        : hub.peek(request);
   return {
     store: connection ? hub.store(connection, merged.throttle) : null,
     enabled,
     parse: merged.parse,
     controls,
   };
+}
+
+interface Leased {
+  readonly hub: StreamHub;
+  readonly key: string;
+  readonly connection: Connection;
 }
 
 function createControls(): StreamControls {

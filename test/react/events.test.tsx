@@ -2,6 +2,7 @@
 import { cleanup, render, screen } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  ConnectionRegistry,
   defineStream,
   shallowEqual,
   useEventSource,
@@ -266,3 +267,34 @@ function LateAlert({ url }: { url: string }) {
   const event = useSSEEvent(url, 'alert');
   return <i data-testid="late">{event?.data ?? '-'}</i>;
 }
+
+describe('provider defaults and throttle', () => {
+  it("applies the provider's parse and throttle; a given registry is shared with plain code", async () => {
+    const url = s.server.url('/defaults');
+    const registry = new ConnectionRegistry({ linger: 50 });
+    const lease = registry.acquire(url, {});
+    function Json() {
+      const event = useSSEEvent<{ n: number }>(url, 'tick');
+      return <i data-testid="n">{event ? event.data.n : '-'}</i>;
+    }
+    const { Count } = renders;
+    render(
+      <Strict registry={registry} options={{ parse: 'json', throttle: 250 }}>
+        <Count id="n">
+          <Json />
+        </Count>
+      </Strict>,
+    );
+    await until(() => s.open.size === 1, 5000, 'connection');
+    await sleep(50);
+    renders.reset();
+    for (let i = 1; i <= 5; i++) {
+      s.send(frame({ event: 'tick', data: JSON.stringify({ n: i }) }));
+      await sleep(20); // five frames apart, all within one throttle window
+    }
+    await until(() => text('n') === '5', 5000, 'last tick');
+    expect(renders.get('n')).toBe(1);
+    expect(s.server.requests).toHaveLength(1); // the plain lease and the hook share
+    lease.release();
+  });
+});
