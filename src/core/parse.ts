@@ -293,7 +293,8 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
     const len = s.length;
     let pos = 0;
     if (atStart) {
-      // "One leading U+FEFF BYTE ORDER MARK character must be ignored if any are present."
+      // "The UTF-8 decode algorithm strips one leading UTF-8 Byte Order Mark (BOM), if any."
+      // Done here, on text, so that it holds for text input too and happens exactly once.
       atStart = false;
       if (s.charCodeAt(0) === BOM) pos = 1;
     }
@@ -452,7 +453,7 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
 
   /** Decodes bytes that end on a character boundary (or in an invalid sequence). */
   function decodeWhole(bytes: Uint8Array): string {
-    // Both decoders keep a U+FEFF (ignoreBOM): the BOM rule is applied to the text, once.
+    // Both decoders keep a U+FEFF (ignoreBOM): the BOM is stripped from the text, once.
     // Some engines (Node) decode ASCII much faster in one-shot mode, and other text somewhat
     // faster in streaming mode; the previous chunk picks the mode. Given whole sequences, a
     // streaming decoder holds nothing back, so both give the same text.
