@@ -69,8 +69,12 @@ export function retryDelay(
     if (serverRetry !== undefined) delay = Math.max(delay, Math.min(serverRetry, policy.maxDelay));
   }
   if (error?.retryAfterMs !== undefined) delay = Math.max(delay, error.retryAfterMs);
-  return delay;
+  // Timers fire at once past 2^31-1 ms: an absurd `retry:` must not turn into a retry storm.
+  return Math.min(delay, MAX_TIMER_DELAY);
 }
+
+/** The longest delay a timer can wait (about 24.8 days). */
+export const MAX_TIMER_DELAY = 2_147_483_647;
 
 /**
  * Parses a `Retry-After` header (seconds or an HTTP date) into milliseconds from `now`.

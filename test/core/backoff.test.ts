@@ -27,6 +27,12 @@ describe('backoff', () => {
     expect([1, 2, 3, 4, 5].map((n) => retryDelay(n, p, undefined, undefined))).toEqual([100, 200, 400, 800, 1000]);
   });
 
+  it('clamps absurd server values to what a timer can wait', () => {
+    expect(retryDelay(1, policy, 1e20, undefined, () => 0)).toBe(2_147_483_647);
+    const e = new SSEError('http', 'busy', { status: 503, retryAfterMs: 1e15 });
+    expect(retryDelay(2, policy, undefined, e, () => 0)).toBe(2_147_483_647);
+  });
+
   it('Retry-After is a floor', () => {
     const e = new SSEError('http', 'busy', { status: 503, retryAfterMs: 7000 });
     expect(retryDelay(1, policy, 1000, e, () => 0)).toBe(7000);
