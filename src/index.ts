@@ -1,5 +1,6 @@
 'use client';
-// 'sse-hooks': the React layer, plus the core's public types and factories.
+// 'sse-hooks': the React layer, the core's public types, and the few core values a React user
+// needs next to the hooks. Everything else lives in 'sse-hooks/core'.
 
 export { EventSourceProvider } from './react/EventSourceProvider.js';
 export type { EventSourceProviderProps } from './react/EventSourceProvider.js';
@@ -22,4 +23,34 @@ export type {
   StreamOptions,
 } from './react/types.js';
 
-export * from './core/index.js';
+export { SSEError, isSSEError } from './core/errors.js';
+export { ConnectionRegistry } from './core/registry.js';
+export type {
+  BodyOption,
+  ConnectionOptions,
+  ConnectionSnapshot,
+  ConnectionStatus,
+  EventSourceInit,
+  FrameScheduler,
+  HeadersOption,
+  Lease,
+  ParsedEvent,
+  Parser,
+  ParserCallbacks,
+  ParserOptions,
+  ReadyState,
+  ReconnectPolicy,
+  RegistryOptions,
+  ResolvedReconnectPolicy,
+  SSEErrorInit,
+  SSEErrorType,
+  SSEMessage,
+  TextStreamEnvironment,
+  TextStreamOptions,
+  TextStreamSnapshot,
+  TextStreamStatus,
+  Transport,
+  TransportHandle,
+  TransportRequest,
+  TransportSink,
+} from './core/index.js';

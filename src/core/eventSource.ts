@@ -23,37 +23,58 @@ interface Registered {
   removed: boolean;
 }
 
+const NO_PORTS: readonly never[] = Object.freeze([]);
+
 /** The event passed to `open` and `error` listeners. */
 export class SSEEvent {
-  readonly type: string;
-  readonly timeStamp: number;
-  declare readonly bubbles: false;
-  declare readonly cancelable: false;
-  declare readonly defaultPrevented: false;
-  target: EventSource | null = null;
-  currentTarget: EventSource | null = null;
+  declare readonly type: string;
+  declare readonly timeStamp: number;
+  // Constant fields are prototype getters: one event per message makes every allocation count,
+  // and (unlike assignments to the prototype) getters keep the module free of side effects.
+  get bubbles(): false {
+    return false;
+  }
+  get cancelable(): false {
+    return false;
+  }
+  get defaultPrevented(): false {
+    return false;
+  }
+  declare target: EventSource | null;
+  declare currentTarget: EventSource | null;
   /** On `error` events: what went wrong (not part of the WHATWG interface). */
-  readonly error: SSEError | undefined;
+  declare readonly error: SSEError | undefined;
+  /** @internal Set by stopImmediatePropagation(); a field, not a lookup, on the per-event path. */
+  declare stopped: boolean;
 
+  // Plain assignments in one constructor, not field initializers: one event is created per
+  // message, and this keeps every event the same shape, built in the cheapest way.
   constructor(type: string, error?: SSEError) {
     this.type = type;
-    this.error = error;
     this.timeStamp = eventTime();
+    this.target = null;
+    this.currentTarget = null;
+    this.error = error;
+    this.stopped = false;
   }
   preventDefault(): void {}
   stopPropagation(): void {}
   stopImmediatePropagation(): void {
-    stopped.add(this);
+    this.stopped = true;
   }
 }
 
 /** The event passed to message listeners: the MessageEvent fields an event stream sets. */
 export class SSEMessageEvent extends SSEEvent {
-  readonly data: string;
-  readonly lastEventId: string;
-  readonly origin: string;
-  declare readonly source: null;
-  declare readonly ports: readonly never[];
+  declare readonly data: string;
+  declare readonly lastEventId: string;
+  declare readonly origin: string;
+  get source(): null {
+    return null;
+  }
+  get ports(): readonly never[] {
+    return NO_PORTS;
+  }
 
   constructor(type: string, init: { data: string; lastEventId: string; origin: string }) {
     super(type);
@@ -62,19 +83,6 @@ export class SSEMessageEvent extends SSEEvent {
     this.origin = init.origin;
   }
 }
-
-// Constant fields live on the prototypes: one event per message makes every allocation count.
-Object.defineProperties(SSEEvent.prototype, {
-  bubbles: { value: false },
-  cancelable: { value: false },
-  defaultPrevented: { value: false },
-});
-Object.defineProperties(SSEMessageEvent.prototype, {
-  source: { value: null },
-  ports: { value: Object.freeze([]) },
-});
-
-const stopped = new WeakSet<SSEEvent>();
 
 // Events parsed from one chunk are created in one synchronous run: they share one clock read,
 // which is the time they really arrived, at a fraction of the cost of a read per event.
@@ -105,9 +113,15 @@ export class EventSource {
   static readonly CONNECTING = 0 as const;
   static readonly OPEN = 1 as const;
   static readonly CLOSED = 2 as const;
-  declare readonly CONNECTING: 0;
-  declare readonly OPEN: 1;
-  declare readonly CLOSED: 2;
+  get CONNECTING(): 0 {
+    return 0;
+  }
+  get OPEN(): 1 {
+    return 1;
+  }
+  get CLOSED(): 2 {
+    return 2;
+  }
 
   readonly url: string;
   readonly withCredentials: boolean;
@@ -200,22 +214,15 @@ export class EventSource {
     // here the handler runs first, which is what code that mixes both nearly always expects.
     if (handler) invoke(this, handler, event);
     const list = this.listeners.get(event.type);
-    if (list) {
-      for (const registered of list) {
-        if (stopped.has(event)) break;
-        if (registered.removed) continue;
-        if (registered.once) this.removeEventListener(event.type, registered.listener);
-        invoke(this, registered.listener, event);
-      }
+    if (list === undefined) return;
+    for (let i = 0; i < list.length && !event.stopped; i++) {
+      const registered = list[i]!;
+      if (registered.removed) continue;
+      if (registered.once) this.removeEventListener(event.type, registered.listener);
+      invoke(this, registered.listener, event);
     }
   }
 }
-
-Object.defineProperties(EventSource.prototype, {
-  CONNECTING: { value: 0, enumerable: true },
-  OPEN: { value: 1, enumerable: true },
-  CLOSED: { value: 2, enumerable: true },
-});
 
 function invoke(target: EventSource, listener: Listener | EventHandler<SSEEvent>, event: SSEEvent): void {
   try {
