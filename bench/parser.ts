@@ -22,56 +22,37 @@ interface Tally {
 
 type Run = () => Tally;
 
-function oursBytes(chunks: readonly Uint8Array[]): Tally {
+/** Counts what a parser reports, so both sides are checked to agree. */
+function counter(): { tally: Tally; onEvent(event: { data: string }): void } {
   const tally: Tally = { events: 0, dataChars: 0 };
-  const parser = createParser({
+  return {
+    tally,
     onEvent(event) {
       tally.events++;
       tally.dataChars += event.data.length;
     },
-  });
+  };
+}
+
+/** Ours takes bytes and text alike. */
+function ours(chunks: readonly (Uint8Array | string)[]): Tally {
+  const { tally, onEvent } = counter();
+  const parser = createParser({ onEvent });
   for (const chunk of chunks) parser.feed(chunk);
   parser.end();
   return tally;
 }
 
-function oursStrings(chunks: readonly string[]): Tally {
-  const tally: Tally = { events: 0, dataChars: 0 };
-  const parser = createParser({
-    onEvent(event) {
-      tally.events++;
-      tally.dataChars += event.data.length;
-    },
-  });
-  for (const chunk of chunks) parser.feed(chunk);
-  parser.end();
-  return tally;
-}
-
-function theirsBytes(chunks: readonly Uint8Array[]): Tally {
-  const tally: Tally = { events: 0, dataChars: 0 };
-  const parser = createTheirParser({
-    onEvent(event) {
-      tally.events++;
-      tally.dataChars += event.data.length;
-    },
-  });
+/** eventsource-parser takes text: bytes go through a streaming TextDecoder, as its own stream wrapper does. */
+function theirs(chunks: readonly (Uint8Array | string)[]): Tally {
+  const { tally, onEvent } = counter();
+  const parser = createTheirParser({ onEvent });
   const decoder = new TextDecoder();
-  for (const chunk of chunks) parser.feed(decoder.decode(chunk, { stream: true }));
+  for (const chunk of chunks) {
+    parser.feed(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
+  }
   const tail = decoder.decode();
   if (tail !== '') parser.feed(tail);
-  return tally;
-}
-
-function theirsStrings(chunks: readonly string[]): Tally {
-  const tally: Tally = { events: 0, dataChars: 0 };
-  const parser = createTheirParser({
-    onEvent(event) {
-      tally.events++;
-      tally.dataChars += event.data.length;
-    },
-  });
-  for (const chunk of chunks) parser.feed(chunk);
   return tally;
 }
 
@@ -161,13 +142,13 @@ export function runParserBench(options: { iterations?: number; warmup?: number }
     const cases = [
       {
         input: 'bytes' as const,
-        ours: () => oursBytes(chunks),
-        theirs: () => theirsBytes(chunks),
+        ours: () => ours(chunks),
+        theirs: () => theirs(chunks),
       },
       {
         input: 'strings' as const,
-        ours: () => oursStrings(strings),
-        theirs: () => theirsStrings(strings),
+        ours: () => ours(strings),
+        theirs: () => theirs(strings),
       },
     ];
     for (const c of cases) {

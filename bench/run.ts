@@ -2,6 +2,8 @@
  * `npm run bench`: every bench section, one after the other, in one process. Sections are
  * imported only when they run, because the React ones install a jsdom window on the globals.
  */
+export {};
+
 const sections: Array<[name: string, run: () => Promise<unknown>]> = [
   [
     'parser: sse-hooks vs eventsource-parser',

@@ -2,17 +2,9 @@
  * Deterministic SSE streams for the benches: the same seed gives the same bytes on every run.
  */
 
-/** A small seeded PRNG (mulberry32): returns floats in [0, 1). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../test/helpers/prng.js';
+
+export { prng };
 
 /** A generated stream and what a parser must find in it. */
 export interface BenchStream {

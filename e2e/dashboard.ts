@@ -1,17 +1,9 @@
 import type { Page } from 'playwright-core';
+import { DASHBOARD_EVENT_TYPES } from '../demo/server/dashboard';
 import { assert, poll, sleep } from './lib';
 import type { Scenario, ScenarioContext } from './types';
 
-const WIDGET_TYPES = [
-  'counter',
-  'cpu',
-  'memory',
-  'requests',
-  'errors',
-  'latency',
-  'alert',
-  'users',
-] as const;
+const WIDGET_TYPES = DASHBOARD_EVENT_TYPES;
 const MEASURE_MS = 5000;
 /** Frame-time budget: the median frame must fit in one 60 Hz frame. */
 const MEDIAN_BUDGET_MS = 16;

@@ -6,6 +6,7 @@ import {
   type ParserOptions,
 } from '../../src/core/parse.js';
 import { SSEError } from '../../src/core/errors.js';
+import { prng } from '../helpers/prng.js';
 
 // What a parser reported, in order: one entry per callback.
 type Entry =
@@ -35,18 +36,6 @@ function run(chunks: ReadonlyArray<string | Uint8Array>, options?: ParserOptions
   for (const chunk of chunks) parser.feed(chunk);
   parser.end();
   return log;
-}
-
-/** Seeded PRNG (mulberry32), floats in [0, 1). */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const encode = (text: string): Uint8Array => new TextEncoder().encode(text);
