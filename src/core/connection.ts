@@ -4,14 +4,7 @@ import { createParser, type Parser } from './parse.js';
 import { createFetchTransport } from './transports/fetchTransport.js';
 import { createNativeTransport } from './transports/nativeTransport.js';
 import type { Transport, TransportHandle, TransportSink } from './transports/transport.js';
-import type {
-  ConnectionSnapshot,
-  ConnectionStatus,
-  HeadersOption,
-  ReadyState,
-  ReconnectPolicy,
-  SSEMessage,
-} from './types.js';
+import type { ConnectionSnapshot, HeadersOption, ReconnectPolicy, SSEMessage } from './types.js';
 
 /** A request body: a string is sent as is, anything else as JSON. */
 export type BodyOption = string | Record<string, unknown> | readonly unknown[] | null;
@@ -56,13 +49,6 @@ export interface ConnectionOptions {
 
 type Listener<T> = (value: T) => void;
 
-const READY_STATE: Record<ConnectionStatus, ReadyState> = {
-  connecting: 0,
-  reconnecting: 0,
-  open: 1,
-  closed: 2,
-};
-
 const INITIAL: ConnectionSnapshot = Object.freeze({
   status: 'closed',
   readyState: 2,
@@ -95,341 +81,331 @@ export class Connection {
   readonly url: string;
   readonly options: Readonly<ConnectionOptions>;
 
-  /** The live state; `snapshot` is an immutable copy made on demand and dropped on change. */
-  private readonly state: { -readonly [K in keyof ConnectionSnapshot]: ConnectionSnapshot[K] };
-  private snapshot: ConnectionSnapshot | null = null;
-  private readonly stateListeners = new Set<() => void>();
-  private readonly eventListeners = new Map<string, Set<Listener<SSEMessage>>>();
-  private readonly openListeners = new Set<() => void>();
-  private readonly errorListeners = new Set<Listener<SSEError>>();
-  private readonly lastByType = new Map<string, SSEMessage>();
-  private readonly policy: ResolvedReconnectPolicy;
-  private readonly transport: Transport;
-  private readonly parser: Parser;
+  /** The live state; `#snapshot` is an immutable copy made on demand and dropped on change. */
+  readonly #state: { -readonly [K in keyof ConnectionSnapshot]: ConnectionSnapshot[K] };
+  #snapshot: ConnectionSnapshot | null = null;
+  readonly #stateListeners = new Set<() => void>();
+  readonly #eventListeners = new Map<string, Set<Listener<SSEMessage>>>();
+  readonly #openListeners = new Set<() => void>();
+  readonly #errorListeners = new Set<Listener<SSEError>>();
+  readonly #lastByType = new Map<string, SSEMessage>();
+  readonly #policy: ResolvedReconnectPolicy;
+  readonly #transport: Transport;
+  readonly #parser: Parser;
 
-  private attemptId = 0;
-  private controller: AbortController | null = null;
-  private handle: TransportHandle | null = null;
-  private retryTimer: ReturnType<typeof setTimeout> | undefined;
-  private stallTimer: ReturnType<typeof setTimeout> | undefined;
-  private removeOnline: (() => void) | null = null;
-  private serverRetry: number | undefined;
+  #attemptId = 0;
+  #controller: AbortController | null = null;
+  #handle: TransportHandle | null | void = null;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #stallTimer: ReturnType<typeof setTimeout> | undefined;
+  #removeOnline: (() => void) | undefined;
+  #serverRetry: number | undefined;
   /** Consecutive failed attempts; the next attempt's number while reconnecting. */
-  private failures = 0;
+  #failures = 0;
   /** Whether the current attempt has received a byte since it opened. */
-  private receivedSinceOpen = false;
-  private origin = '';
-  private lastEventIdString: string;
+  #received = false;
+  #origin = '';
+  #lastEventId: string;
 
   constructor(url: string, options: ConnectionOptions = {}) {
     this.url = url;
     this.options = options;
-    this.policy = resolvePolicy(options.reconnect || undefined);
-    this.transport = pickTransport(options);
-    this.lastEventIdString = options.lastEventId ?? '';
-    this.state = { ...INITIAL, lastEventId: this.lastEventIdString };
-    this.parser = createParser(
+    this.#policy = resolvePolicy(options.reconnect || undefined);
+    this.#transport = pickTransport(options);
+    this.#lastEventId = options.lastEventId ?? '';
+    this.#state = { ...INITIAL, lastEventId: this.#lastEventId };
+    this.#parser = createParser(
       {
-        onEvent: (event) => {
-          this.lastEventIdString = event.lastEventId;
+        onEvent: ({ type, data, lastEventId }) => {
+          this.#lastEventId = lastEventId;
           const factory = this.options.messageFactory;
-          this.dispatch(
+          const origin = this.#origin;
+          this.#dispatch(
             factory
-              ? factory(event.type, event.data, event.lastEventId, this.origin)
-              : { type: event.type, data: event.data, lastEventId: event.lastEventId, origin: this.origin },
+              ? factory(type, data, lastEventId, origin)
+              : { type, data, lastEventId, origin },
           );
         },
         onLastEventId: (id) => {
           // Spec: dispatch sets the last event ID string even when no event fires.
-          this.lastEventIdString = id;
-          if (this.state.lastEventId !== id) this.publish({ lastEventId: id });
+          this.#lastEventId = id;
+          if (this.#state.lastEventId !== id) this.#publish({ lastEventId: id });
         },
         onRetry: (ms) => {
-          this.serverRetry = ms;
+          this.#serverRetry = ms;
         },
-        onError: (error) => this.fail(this.attemptId, error),
+        onError: (error) => this.#fail(this.#attemptId, error),
       },
       options.maxBufferSize === undefined ? undefined : { maxBufferSize: options.maxBufferSize },
     );
     options.signal?.addEventListener('abort', () => {
-      if (this.state.status === 'closed') return;
+      if (this.#state.status === 'closed') return;
       this.close();
-      this.publish({ error: new SSEError('aborted', 'The stream was aborted by its signal') });
+      this.#publish({ error: new SSEError('aborted', 'The stream was aborted by its signal') });
     });
   }
 
   /** The current immutable state. Same object until something changes. */
-  getSnapshot = (): ConnectionSnapshot => (this.snapshot ??= Object.freeze({ ...this.state }));
+  getSnapshot = (): ConnectionSnapshot => (this.#snapshot ??= Object.freeze({ ...this.#state }));
 
   /** Calls `listener` after every state change. Returns the unsubscribe function. */
-  subscribe = (listener: () => void): (() => void) => {
-    this.stateListeners.add(listener);
-    return () => this.stateListeners.delete(listener);
-  };
+  subscribe = (listener: () => void): (() => void) => addTo(this.#stateListeners, listener);
 
   /**
    * Calls `listener` for every event of `type` (`'*'` for all), in order, synchronously as it is
    * parsed. Returns the unsubscribe function.
    */
   addEventListener(type: string, listener: Listener<SSEMessage>): () => void {
-    let set = this.eventListeners.get(type);
-    if (!set) this.eventListeners.set(type, (set = new Set()));
+    const all = this.#eventListeners;
+    let set = all.get(type);
+    if (!set) all.set(type, (set = new Set()));
     set.add(listener);
-    if (type !== ANY_EVENT) this.handle?.listen(type);
+    if (type !== ANY_EVENT) this.#handle?.listen(type);
     return () => {
       set.delete(listener);
-      if (set.size === 0 && this.eventListeners.get(type) === set) this.eventListeners.delete(type);
+      if (!set.size && all.get(type) === set) all.delete(type);
     };
   }
 
   /** Called each time the stream opens. */
   onOpen(listener: () => void): () => void {
-    this.openListeners.add(listener);
-    return () => this.openListeners.delete(listener);
+    return addTo(this.#openListeners, listener);
   }
 
   /** Called for each error, with `error.willRetry` saying whether a reconnect follows. */
   onError(listener: Listener<SSEError>): () => void {
-    this.errorListeners.add(listener);
-    return () => this.errorListeners.delete(listener);
+    return addTo(this.#errorListeners, listener);
   }
 
   /** The last event of one type, or undefined before the first. */
   getLastEvent(type: string): SSEMessage | undefined {
-    return this.lastByType.get(type);
+    return this.#lastByType.get(type);
   }
 
   /** Starts the stream if it is closed. Calling it on an open or connecting stream does nothing. */
   open(): void {
-    if (this.state.status !== 'closed') return;
-    if (this.options.signal?.aborted) return;
-    this.failures = 0;
-    this.startAttempt('connecting');
+    if (this.#state.status !== 'closed' || this.options.signal?.aborted) return;
+    this.#failures = 0;
+    this.#start('connecting');
   }
 
   /** Closes the stream for good: cancels the request and every timer. `open()` may start it again. */
   close(): void {
-    if (this.state.status === 'closed') return;
-    this.stopAttempt();
-    this.failures = 0;
-    this.publish({ status: 'closed', attempt: 0, nextRetryAt: null });
+    if (this.#state.status === 'closed') return;
+    this.#stop();
+    this.#failures = 0;
+    this.#publish({ status: 'closed', attempt: 0, nextRetryAt: null });
   }
 
-  private startAttempt(status: 'connecting' | 'reconnecting'): void {
-    this.stopAttempt();
-    const id = ++this.attemptId;
-    const controller = new AbortController();
-    this.controller = controller;
-    this.publish({
+  #start(status: 'connecting' | 'reconnecting'): void {
+    this.#stop();
+    const id = ++this.#attemptId;
+    const controller = (this.#controller = new AbortController());
+    this.#publish({
       status,
-      attempt: status === 'reconnecting' ? this.failures : 0,
+      attempt: status === 'reconnecting' ? this.#failures : 0,
       nextRetryAt: null,
     });
-    this.armStallTimer(id);
-    void this.request(id, controller);
+    this.#armStall(id);
+    void this.#request(id, controller.signal);
   }
 
-  private async request(id: number, controller: AbortController): Promise<void> {
+  async #request(id: number, signal: AbortSignal): Promise<void> {
     const { options } = this;
+    const given = options.body;
     let url: string;
     let headers: Record<string, string>;
     try {
-      url = resolveUrl(this.url);
+      url = new URL(this.url, (globalThis as { location?: { href?: string } }).location?.href).href;
     } catch (cause) {
-      this.fail(id, new SSEError('network', `Invalid URL: ${this.url}`, { code: 'invalid-url', cause }));
-      return;
+      return this.#fail(id, networkError(`Invalid URL: ${this.url}`, 'invalid-url', cause));
     }
     try {
-      const given = typeof options.headers === 'function' ? await options.headers() : options.headers;
-      headers = { ...given };
+      const h = options.headers;
+      headers = { ...(typeof h === 'function' ? await h() : h) };
     } catch (cause) {
-      this.fail(id, new SSEError('network', 'The headers function failed', { code: 'headers', cause }));
-      return;
+      return this.#fail(id, networkError('The headers function failed', 'headers', cause));
     }
-    if (id !== this.attemptId) return;
+    if (id !== this.#attemptId) return;
 
     let body: string | undefined;
-    if (options.body !== undefined && options.body !== null) {
-      if (typeof options.body === 'string') {
-        body = options.body;
-      } else {
-        body = JSON.stringify(options.body);
-        if (!Object.keys(headers).some((k) => k.toLowerCase() === 'content-type')) {
-          headers['Content-Type'] = 'application/json';
-        }
+    if (typeof given === 'string') body = given;
+    else if (given != null) {
+      body = JSON.stringify(given);
+      if (!Object.keys(headers).some((k) => k.toLowerCase() === 'content-type')) {
+        headers['Content-Type'] = 'application/json';
       }
     }
 
     // Browsers start each new stream with the last event ID they had, not an empty one, so events
     // without an id after a reconnect keep it (and a later reconnect still resumes from it).
-    this.parser.reset(this.lastEventIdString);
-    this.handle = null;
-    const handle = this.transport.connect(
+    const lastEventId = this.#lastEventId;
+    this.#parser.reset(lastEventId);
+    this.#handle = null;
+    const handle = this.#transport.connect(
       {
         url,
         method: options.method ?? 'GET',
         headers,
         body,
         credentials: options.credentials ?? (options.withCredentials ? 'include' : 'same-origin'),
-        lastEventId: this.lastEventIdString,
-        signal: controller.signal,
+        lastEventId,
+        signal,
       },
-      this.sinkFor(id),
+      this.#sinkFor(id),
     );
-    if (handle && id === this.attemptId) {
-      this.handle = handle;
-      for (const type of this.eventListeners.keys()) if (type !== ANY_EVENT) handle.listen(type);
+    if (handle && id === this.#attemptId) {
+      this.#handle = handle;
+      for (const type of this.#eventListeners.keys()) if (type !== ANY_EVENT) handle.listen(type);
     }
   }
 
   /** A sink bound to one attempt, so late calls from a superseded attempt are ignored. */
-  private sinkFor(id: number): TransportSink {
-    const live = () => id === this.attemptId && this.controller !== null;
+  #sinkFor(id: number): TransportSink {
+    const live =
+      <A extends unknown[]>(fn: (...args: A) => void) =>
+      (...args: A) => {
+        if (id === this.#attemptId && this.#controller) fn(...args);
+      };
     return {
-      open: (finalUrl) => {
-        if (!live()) return;
-        this.origin = originOf(finalUrl);
-        this.receivedSinceOpen = false;
+      open: live((finalUrl: string) => {
+        this.#origin = originOf(finalUrl);
+        this.#received = false;
         // Self-reconnecting transports hand us no bytes, so their open is the only success signal.
-        if (this.transport.selfReconnecting) this.failures = 0;
-        this.armStallTimer(id);
-        this.publish({ status: 'open', error: null, attempt: 0, nextRetryAt: null });
-        for (const listener of this.openListeners) safeCall(listener, undefined);
-      },
-      chunk: (chunk) => {
-        if (!live()) return;
-        if (!this.receivedSinceOpen) {
+        if (this.#transport.selfReconnecting) this.#failures = 0;
+        this.#armStall(id);
+        this.#publish({ status: 'open', error: null, attempt: 0, nextRetryAt: null });
+        callAll(this.#openListeners, undefined);
+      }),
+      chunk: live((chunk: Uint8Array | string) => {
+        if (!this.#received) {
           // A stream that delivers bytes has really worked: start backoff again from scratch.
-          this.receivedSinceOpen = true;
-          this.failures = 0;
+          this.#received = true;
+          this.#failures = 0;
         }
-        this.armStallTimer(id);
-        this.parser.feed(chunk);
-      },
-      event: (message) => {
-        if (!live()) return;
-        this.lastEventIdString = message.lastEventId;
-        this.dispatch(message);
-      },
-      end: () => {
-        if (!live()) return;
-        this.parser.end();
-        this.fail(id, new SSEError('network', 'The server closed the stream', { code: 'stream-ended' }));
-      },
-      error: (error) => {
-        if (!live()) return;
-        this.fail(id, error);
-      },
-      reconnecting: (error) => {
-        if (!live()) return;
+        this.#armStall(id);
+        this.#parser.feed(chunk);
+      }),
+      event: live((message: SSEMessage) => {
+        this.#lastEventId = message.lastEventId;
+        this.#dispatch(message);
+      }),
+      end: live(() => {
+        this.#parser.end();
+        this.#fail(id, networkError('The server closed the stream', 'stream-ended'));
+      }),
+      error: live((error: SSEError) => this.#fail(id, error)),
+      reconnecting: live((error: SSEError) => {
         // The browser retries by itself; mirror it without starting our own attempt.
-        this.failures++;
-        const e = error.withRetry(true);
-        this.publish({ status: 'reconnecting', error: e, attempt: this.failures, nextRetryAt: null });
-        for (const listener of this.errorListeners) safeCall(listener, e);
-      },
+        this.#failures++;
+        this.#retrying(error.withRetry(true), null);
+      }),
     };
   }
 
-  private fail(id: number, error: SSEError): void {
-    if (id !== this.attemptId || this.controller === null) return;
-    this.stopAttempt();
-    this.failures++;
-    const retryOn = this.options.retryOn ?? shouldRetry;
+  #fail(id: number, error: SSEError): void {
+    if (id !== this.#attemptId || !this.#controller) return;
+    this.#stop();
+    const failures = ++this.#failures;
+    const { options } = this;
     const retry =
-      this.options.reconnect !== false &&
+      options.reconnect !== false &&
       error.code !== 'invalid-url' &&
-      retryOn(error) &&
-      this.failures <= this.policy.maxAttempts;
+      (options.retryOn ?? shouldRetry)(error) &&
+      failures <= this.#policy.maxAttempts;
     const published = error.withRetry(retry);
     if (!retry) {
-      this.failures = 0;
-      this.publish({ status: 'closed', error: published, attempt: 0, nextRetryAt: null });
+      this.#failures = 0;
+      this.#publish({ status: 'closed', error: published, attempt: 0, nextRetryAt: null });
+      callAll(this.#errorListeners, published);
     } else if (isOffline()) {
       // Trying while the browser knows it is offline would only burn attempts: wait for 'online'.
-      this.publish({ status: 'reconnecting', error: published, attempt: this.failures, nextRetryAt: null });
-      const onOnline = () => this.startAttempt('reconnecting');
+      const onOnline = () => this.#start('reconnecting');
       globalThis.addEventListener('online', onOnline, { once: true });
-      this.removeOnline = () => globalThis.removeEventListener('online', onOnline);
+      this.#removeOnline = () => globalThis.removeEventListener('online', onOnline);
+      this.#retrying(published, null);
     } else {
-      const delay = retryDelay(this.failures, this.policy, this.serverRetry, error, this.options.random);
-      this.retryTimer = setTimeout(() => this.startAttempt('reconnecting'), delay);
-      this.publish({
-        status: 'reconnecting',
-        error: published,
-        attempt: this.failures,
-        nextRetryAt: Date.now() + delay,
-      });
+      const delay = retryDelay(failures, this.#policy, this.#serverRetry, error, options.random);
+      this.#retryTimer = setTimeout(() => this.#start('reconnecting'), delay);
+      this.#retrying(published, Date.now() + delay);
     }
-    for (const listener of this.errorListeners) safeCall(listener, published);
+  }
+
+  /** Publishes a `reconnecting` state for `error` and tells the error listeners. */
+  #retrying(error: SSEError, nextRetryAt: number | null): void {
+    this.#publish({ status: 'reconnecting', error, attempt: this.#failures, nextRetryAt });
+    callAll(this.#errorListeners, error);
   }
 
   /** Cancels the current attempt and every timer, leaving the status alone. */
-  private stopAttempt(): void {
-    this.attemptId++;
-    this.controller?.abort();
-    this.controller = null;
-    this.handle = null;
-    clearTimeout(this.retryTimer);
-    clearTimeout(this.stallTimer);
-    this.retryTimer = this.stallTimer = undefined;
-    this.removeOnline?.();
-    this.removeOnline = null;
+  #stop(): void {
+    this.#attemptId++;
+    this.#controller?.abort();
+    this.#controller = this.#handle = null;
+    clearTimeout(this.#retryTimer);
+    clearTimeout(this.#stallTimer);
+    this.#removeOnline?.();
+    this.#removeOnline = undefined;
   }
 
-  private armStallTimer(id: number): void {
+  #armStall(id: number): void {
     const ms = this.options.stallTimeout;
     if (!ms || ms <= 0) return;
-    clearTimeout(this.stallTimer);
-    this.stallTimer = setTimeout(() => {
-      this.fail(id, new SSEError('network', `No data for ${ms} ms: the stream stalled`, { code: 'stalled' }));
-    }, ms);
+    clearTimeout(this.#stallTimer);
+    this.#stallTimer = setTimeout(
+      () => this.#fail(id, networkError(`No data for ${ms} ms: the stream stalled`, 'stalled')),
+      ms,
+    );
   }
 
-  private dispatch(message: SSEMessage): void {
-    this.lastByType.set(message.type, message);
+  #dispatch(message: SSEMessage): void {
+    const { type } = message;
+    const listeners = this.#eventListeners;
+    this.#lastByType.set(type, message);
     // The hot path: set the two fields directly instead of going through a patch object.
-    this.state.lastMessage = message;
-    this.state.lastEventId = message.lastEventId;
-    this.changed();
-    const typed = this.eventListeners.get(message.type);
-    if (typed) for (const listener of typed) safeCall(listener, message);
-    const any = this.eventListeners.get(ANY_EVENT);
-    if (any) for (const listener of any) safeCall(listener, message);
+    this.#state.lastMessage = message;
+    this.#state.lastEventId = message.lastEventId;
+    this.#changed();
+    callAll(listeners.get(type), message);
+    callAll(listeners.get(ANY_EVENT), message);
   }
 
-  private publish(patch: Partial<ConnectionSnapshot>): void {
-    Object.assign(this.state, patch);
-    if (patch.status !== undefined) this.state.readyState = READY_STATE[patch.status];
-    this.changed();
+  #publish(patch: Partial<ConnectionSnapshot>): void {
+    const state = Object.assign(this.#state, patch);
+    const status = patch.status;
+    if (status) state.readyState = status === 'open' ? 1 : status === 'closed' ? 2 : 0;
+    this.#changed();
   }
 
-  private changed(): void {
-    this.snapshot = null;
-    for (const listener of this.stateListeners) safeCall(listener, undefined);
+  #changed(): void {
+    this.#snapshot = null;
+    callAll(this.#stateListeners, undefined);
   }
 }
 
 function pickTransport(options: ConnectionOptions): Transport {
   const choice = options.transport ?? 'auto';
   if (typeof choice === 'object') return choice;
-  if (choice === 'native') return createNativeTransport();
   const plainGet =
-    (options.method === undefined || options.method.toUpperCase() === 'GET') &&
+    (options.method ?? 'GET').toUpperCase() === 'GET' &&
     options.headers === undefined &&
-    (options.body === undefined || options.body === null) &&
+    options.body == null &&
     options.fetch === undefined &&
     options.stallTimeout === undefined &&
     !options.lastEventId;
-  if (choice === 'auto' && plainGet && typeof globalThis.EventSource === 'function') {
-    return createNativeTransport();
-  }
-  return createFetchTransport(options.fetch);
+  return choice === 'native' ||
+    (choice === 'auto' && plainGet && typeof globalThis.EventSource === 'function')
+    ? createNativeTransport()
+    : createFetchTransport(options.fetch);
 }
 
-function resolveUrl(url: string): string {
-  const base = (globalThis as { location?: { href?: string } }).location?.href;
-  return new URL(url, base).href;
+function networkError(message: string, code: string, cause?: unknown): SSEError {
+  return new SSEError('network', message, { code, cause });
+}
+
+function addTo<T>(set: Set<T>, value: T): () => void {
+  set.add(value);
+  return () => set.delete(value);
 }
 
 function originOf(url: string): string {
@@ -441,17 +417,25 @@ function originOf(url: string): string {
 }
 
 function isOffline(): boolean {
-  const nav = (globalThis as { navigator?: { onLine?: boolean } }).navigator;
-  return nav?.onLine === false && typeof globalThis.addEventListener === 'function';
+  return (
+    (globalThis as { navigator?: { onLine?: boolean } }).navigator?.onLine === false &&
+    typeof globalThis.addEventListener === 'function'
+  );
 }
 
-/** A throwing listener must not break the stream or the other listeners; report it instead. */
-function safeCall<T>(listener: (value: T) => void, value: T): void {
-  try {
-    listener(value);
-  } catch (error) {
-    const report = (globalThis as { reportError?: (e: unknown) => void }).reportError;
-    if (typeof report === 'function') report(error);
-    else console.error(error);
-  }
+/**
+ * Calls every listener of `set` (if any) with `value`. A throwing listener must not break the
+ * stream or the other listeners; report it instead.
+ */
+function callAll<T>(set: Iterable<(value: T) => void> | undefined, value: T): void {
+  if (set)
+    for (const listener of set) {
+      try {
+        listener(value);
+      } catch (error) {
+        const report = (globalThis as { reportError?: (e: unknown) => void }).reportError;
+        if (typeof report === 'function') report(error);
+        else console.error(error);
+      }
+    }
 }
