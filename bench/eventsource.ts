@@ -49,9 +49,13 @@ async function serve(stream: BenchStream) {
   const dir = mkdtempSync(join(tmpdir(), 'sse-bench-'));
   const file = join(dir, 'stream.bin');
   writeFileSync(file, stream.bytes);
-  const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'streamServer.ts'), file], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(import.meta.dirname, 'streamServer.ts'), file],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
   const port = await new Promise<number>((resolve, reject) => {
     child.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim())));
     child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
@@ -66,7 +70,12 @@ async function serve(stream: BenchStream) {
   };
 }
 
-function consume(factory: ClientFactory, url: string, expected: number, fetchImpl?: typeof fetch): Promise<number> {
+function consume(
+  factory: ClientFactory,
+  url: string,
+  expected: number,
+  fetchImpl?: typeof fetch,
+): Promise<number> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
     let count = 0;
@@ -81,7 +90,11 @@ function consume(factory: ClientFactory, url: string, expected: number, fetchImp
     for (const type of TYPES.slice(1)) client.addEventListener(type, onEvent);
     client.onerror = (e) => {
       client.close();
-      reject(new Error(`stream failed after ${count} events: ${String((e as { message?: string }).message ?? e)}`));
+      reject(
+        new Error(
+          `stream failed after ${count} events: ${String((e as { message?: string }).message ?? e)}`,
+        ),
+      );
     };
   });
 }
@@ -108,7 +121,11 @@ async function measure(
   return CLIENTS.map(([name]) => ({ name, ms: median(times.get(name)!) }));
 }
 
-function print(title: string, stream: BenchStream, results: Array<{ name: string; ms: number }>): void {
+function print(
+  title: string,
+  stream: BenchStream,
+  results: Array<{ name: string; ms: number }>,
+): void {
   const mb = stream.bytes.length / 1024 / 1024;
   console.log(`\n${title}`);
   const theirs = results[1]!.ms;
@@ -128,11 +145,19 @@ export async function runEventSourceBench(): Promise<void> {
     const mb = (stream.bytes.length / 1024 / 1024).toFixed(1);
     const chunks = randomChunks(stream.bytes, 7, 1, 4096);
     const inMemory = await measure(stream, 'http://bench.invalid/', () => memoryFetch(chunks), 7);
-    print(`${stream.name}: ${mb} MB, ${stream.events} events, in-memory fetch, random 1-4096 B chunks (client work only, median of 7)`, stream, inMemory);
+    print(
+      `${stream.name}: ${mb} MB, ${stream.events} events, in-memory fetch, random 1-4096 B chunks (client work only, median of 7)`,
+      stream,
+      inMemory,
+    );
     const server = await serve(stream);
     try {
       const overNetwork = await measure(stream, server.url, () => undefined, 3);
-      print(`${stream.name}: ${mb} MB, ${stream.events} events, server process over loopback (wall clock, median of 3)`, stream, overNetwork);
+      print(
+        `${stream.name}: ${mb} MB, ${stream.events} events, server process over loopback (wall clock, median of 3)`,
+        stream,
+        overNetwork,
+      );
     } finally {
       await server.close();
     }

@@ -13,7 +13,9 @@ describe('backoff', () => {
     for (let attempt = 1; attempt <= 10; attempt++) {
       const ceiling = Math.min(30_000, 1000 * 2 ** (attempt - 1));
       expect(retryDelay(attempt, policy, undefined, undefined, () => 0)).toBe(0);
-      expect(retryDelay(attempt, policy, undefined, undefined, () => 0.9999)).toBe(Math.floor(0.9999 * ceiling));
+      expect(retryDelay(attempt, policy, undefined, undefined, () => 0.9999)).toBe(
+        Math.floor(0.9999 * ceiling),
+      );
     }
   });
 
@@ -24,7 +26,9 @@ describe('backoff', () => {
 
   it('without jitter grows deterministically', () => {
     const p = resolvePolicy({ initialDelay: 100, jitter: false, maxDelay: 1000 });
-    expect([1, 2, 3, 4, 5].map((n) => retryDelay(n, p, undefined, undefined))).toEqual([100, 200, 400, 800, 1000]);
+    expect([1, 2, 3, 4, 5].map((n) => retryDelay(n, p, undefined, undefined))).toEqual([
+      100, 200, 400, 800, 1000,
+    ]);
   });
 
   it('clamps absurd server values to what a timer can wait', () => {
@@ -42,7 +46,8 @@ describe('backoff', () => {
     const http = (status: number) => new SSEError('http', 'x', { status });
     expect(shouldRetry(new SSEError('network', 'x'))).toBe(true);
     for (const s of [408, 429, 500, 502, 503, 504]) expect(shouldRetry(http(s))).toBe(true);
-    for (const s of [204, 301, 400, 401, 403, 404, 410, 501]) expect(shouldRetry(http(s))).toBe(false);
+    for (const s of [204, 301, 400, 401, 403, 404, 410, 501])
+      expect(shouldRetry(http(s))).toBe(false);
     expect(shouldRetry(new SSEError('content-type', 'x'))).toBe(false);
     expect(shouldRetry(new SSEError('parse', 'x'))).toBe(false);
     expect(shouldRetry(new SSEError('aborted', 'x'))).toBe(false);

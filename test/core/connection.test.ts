@@ -48,7 +48,12 @@ describe('Connection state machine', () => {
     transport.last.sink.chunk('data: x\n\n');
     const b = conn.getSnapshot();
     expect(b).not.toBe(a);
-    expect(b.lastMessage).toEqual({ type: 'message', data: 'x', lastEventId: '', origin: 'http://127.0.0.1:9' });
+    expect(b.lastMessage).toEqual({
+      type: 'message',
+      data: 'x',
+      lastEventId: '',
+      origin: 'http://127.0.0.1:9',
+    });
     expect(a.lastMessage).toBeNull();
   });
 
@@ -59,7 +64,9 @@ describe('Connection state machine', () => {
     conn.open();
     await flush();
     transport.last.sink.open('http://127.0.0.1:9/final');
-    transport.last.sink.chunk(enc.encode('id: 1\nevent: alert\ndata: a\n\ndata: m\n\nid: 3\nevent: update\ndata: u\n\n'));
+    transport.last.sink.chunk(
+      enc.encode('id: 1\nevent: alert\ndata: a\n\ndata: m\n\nid: 3\nevent: update\ndata: u\n\n'),
+    );
     expect(messages.map((m) => [m.type, m.data, m.lastEventId])).toEqual([
       ['alert', 'a', '1'],
       ['message', 'm', '1'],
@@ -135,7 +142,10 @@ describe('Connection reconnects', () => {
 
   it('backs off exponentially with jitter and a cap while failures repeat', async () => {
     const random = vi.fn(() => 0.999);
-    const { transport, conn } = setup({ random, reconnect: { initialDelay: 100, maxDelay: 1000, factor: 2 } });
+    const { transport, conn } = setup({
+      random,
+      reconnect: { initialDelay: 100, maxDelay: 1000, factor: 2 },
+    });
     conn.open();
     await flush();
     const delays: number[] = [];
@@ -269,7 +279,10 @@ describe('Connection reconnects', () => {
   });
 
   it('the stall watchdog reconnects when no byte arrives, comments included', async () => {
-    const { transport, conn } = setup({ stallTimeout: 1000, reconnect: { initialDelay: 10, jitter: false } });
+    const { transport, conn } = setup({
+      stallTimeout: 1000,
+      reconnect: { initialDelay: 10, jitter: false },
+    });
     conn.open();
     await flush();
     transport.last.sink.open(URL_);
@@ -279,7 +292,11 @@ describe('Connection reconnects', () => {
     }
     expect(transport.attempts).toHaveLength(1);
     vi.advanceTimersByTime(1000);
-    expect(conn.getSnapshot().error).toMatchObject({ type: 'network', code: 'stalled', willRetry: true });
+    expect(conn.getSnapshot().error).toMatchObject({
+      type: 'network',
+      code: 'stalled',
+      willRetry: true,
+    });
     expect(transport.attempts[0]!.request.signal.aborted).toBe(true);
     vi.advanceTimersByTime(10);
     await flush();
@@ -287,7 +304,10 @@ describe('Connection reconnects', () => {
   });
 
   it('the watchdog also covers a request that never answers', async () => {
-    const { transport, conn } = setup({ stallTimeout: 500, reconnect: { initialDelay: 10, jitter: false } });
+    const { transport, conn } = setup({
+      stallTimeout: 500,
+      reconnect: { initialDelay: 10, jitter: false },
+    });
     conn.open();
     await flush();
     vi.advanceTimersByTime(500);

@@ -89,7 +89,9 @@ describe('fetch transport', () => {
     server.use(
       http.get(URL_, ({ request }) => {
         had = request.headers.has('last-event-id');
-        return new HttpResponse(streamBody(''), { headers: { 'Content-Type': 'text/event-stream' } });
+        return new HttpResponse(streamBody(''), {
+          headers: { 'Content-Type': 'text/event-stream' },
+        });
       }),
     );
     await attempt().done;
@@ -97,7 +99,12 @@ describe('fetch transport', () => {
   });
 
   it('reports HTTP errors with status and Retry-After', async () => {
-    server.use(http.get(URL_, () => new HttpResponse('busy', { status: 503, headers: { 'Retry-After': '3' } })));
+    server.use(
+      http.get(
+        URL_,
+        () => new HttpResponse('busy', { status: 503, headers: { 'Retry-After': '3' } }),
+      ),
+    );
     const a = attempt();
     await a.done;
     expect(a.error()).toMatchObject({ type: 'http', status: 503, retryAfterMs: 3000 });
@@ -111,12 +118,20 @@ describe('fetch transport', () => {
     expect(a.error()).toMatchObject({ type: 'http', status: 204, code: 'no-content' });
   });
 
-  it.each(['text/html', 'application/json', 'text/event-streamx', ''])('rejects Content-Type "%s"', async (type) => {
-    server.use(http.get(URL_, () => new HttpResponse('x', { headers: type ? { 'Content-Type': type } : {} })));
-    const a = attempt();
-    await a.done;
-    expect(a.error()?.type).toBe('content-type');
-  });
+  it.each(['text/html', 'application/json', 'text/event-streamx', ''])(
+    'rejects Content-Type "%s"',
+    async (type) => {
+      server.use(
+        http.get(
+          URL_,
+          () => new HttpResponse('x', { headers: type ? { 'Content-Type': type } : {} }),
+        ),
+      );
+      const a = attempt();
+      await a.done;
+      expect(a.error()?.type).toBe('content-type');
+    },
+  );
 
   it('reports a failed request as a network error', async () => {
     server.use(http.get(URL_, () => HttpResponse.error()));
@@ -127,7 +142,13 @@ describe('fetch transport', () => {
 
   it('an abort reports nothing', async () => {
     server.use(
-      http.get(URL_, () => new HttpResponse(new ReadableStream(), { headers: { 'Content-Type': 'text/event-stream' } })),
+      http.get(
+        URL_,
+        () =>
+          new HttpResponse(new ReadableStream(), {
+            headers: { 'Content-Type': 'text/event-stream' },
+          }),
+      ),
     );
     const a = attempt();
     await new Promise((r) => setTimeout(r, 20));

@@ -14,7 +14,9 @@ function files(dir: string): string[] {
 describe('src/core stays framework-agnostic', () => {
   it('no file under src/core imports React', () => {
     const offenders = files(CORE).filter((file) =>
-      /(?:from\s+|import\s*\(\s*|require\s*\(\s*)['"](?:react|react-dom)(?:\/[^'"]*)?['"]/.test(readFileSync(file, 'utf8')),
+      /(?:from\s+|import\s*\(\s*|require\s*\(\s*)['"](?:react|react-dom)(?:\/[^'"]*)?['"]/.test(
+        readFileSync(file, 'utf8'),
+      ),
     );
     expect(files(CORE).length).toBeGreaterThan(5);
     expect(offenders).toEqual([]);

@@ -53,11 +53,17 @@ describe('ConnectionRegistry', () => {
   });
 
   it('keys ignore header name case, key order and object identity', () => {
-    expect(connectionKey('u', { headers: { A: '1', b: '2' }, body: { x: 1, y: [1, { b: 1, a: 2 }] } })).toBe(
+    expect(
+      connectionKey('u', { headers: { A: '1', b: '2' }, body: { x: 1, y: [1, { b: 1, a: 2 }] } }),
+    ).toBe(
       connectionKey('u', { headers: { B: '2', a: '1' }, body: { y: [1, { a: 2, b: 1 }], x: 1 } }),
     );
-    expect(connectionKey('u', { headers: { a: '1' } })).not.toBe(connectionKey('u', { headers: { a: '2' } }));
-    expect(connectionKey('u', { withCredentials: true })).toBe(connectionKey('u', { credentials: 'include' }));
+    expect(connectionKey('u', { headers: { a: '1' } })).not.toBe(
+      connectionKey('u', { headers: { a: '2' } }),
+    );
+    expect(connectionKey('u', { withCredentials: true })).toBe(
+      connectionKey('u', { credentials: 'include' }),
+    );
     expect(connectionKey('u', { method: 'get' })).toBe(connectionKey('u'));
   });
 });

@@ -1,4 +1,8 @@
-import type { Transport, TransportRequest, TransportSink } from '../../src/core/transports/transport.js';
+import type {
+  Transport,
+  TransportRequest,
+  TransportSink,
+} from '../../src/core/transports/transport.js';
 
 /** One connect call of a {@link ScriptedTransport}: the request it got and the sink to drive. */
 export interface ScriptedAttempt {

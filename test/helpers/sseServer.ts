@@ -9,7 +9,11 @@ export interface RecordedRequest {
   body: string;
 }
 
-export type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void | Promise<void>;
+export type Handler = (
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: string,
+) => void | Promise<void>;
 
 /**
  * A real SSE server on 127.0.0.1 for tests: scriptable per request, counts open streams, records
@@ -45,7 +49,12 @@ export async function startSSEServer(handler: Handler, port = 0): Promise<TestSS
         req.on('data', (c: Buffer) => chunks.push(c));
         req.on('end', () => {
           const body = Buffer.concat(chunks).toString('utf8');
-          requests.push({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body });
+          requests.push({
+            method: req.method ?? 'GET',
+            url: req.url ?? '/',
+            headers: req.headers,
+            body,
+          });
           open.add(res);
           res.on('close', () => open.delete(res));
           Promise.resolve(handler(req, res, body)).catch((error: unknown) => {
@@ -84,7 +93,8 @@ export async function startSSEServer(handler: Handler, port = 0): Promise<TestSS
     waitFor: async (predicate, timeout = 5000) => {
       const start = Date.now();
       while (!predicate(open.size)) {
-        if (Date.now() - start > timeout) throw new Error(`waitFor timed out with ${open.size} open streams`);
+        if (Date.now() - start > timeout)
+          throw new Error(`waitFor timed out with ${open.size} open streams`);
         await new Promise((r) => setTimeout(r, 10));
       }
     },
@@ -103,7 +113,12 @@ export function sseHead(res: ServerResponse, extra: Record<string, string> = {})
 }
 
 /** Frames one event. Multi-line data becomes several `data:` lines. */
-export function frame(event: { id?: string | number; event?: string; data?: string; retry?: number }): string {
+export function frame(event: {
+  id?: string | number;
+  event?: string;
+  data?: string;
+  retry?: number;
+}): string {
   let out = '';
   if (event.retry !== undefined) out += `retry: ${event.retry}\n`;
   if (event.id !== undefined) out += `id: ${event.id}\n`;
@@ -113,7 +128,11 @@ export function frame(event: { id?: string | number; event?: string; data?: stri
 }
 
 /** Waits until `predicate` holds, polling; throws after `timeout` ms. */
-export async function until(predicate: () => boolean, timeout = 5000, what = 'condition'): Promise<void> {
+export async function until(
+  predicate: () => boolean,
+  timeout = 5000,
+  what = 'condition',
+): Promise<void> {
   const start = Date.now();
   while (!predicate()) {
     if (Date.now() - start > timeout) throw new Error(`timed out waiting for ${what}`);

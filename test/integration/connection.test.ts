@@ -13,7 +13,10 @@ afterEach(async () => {
   server = undefined;
 });
 
-const fast: ConnectionOptions = { transport: 'fetch', reconnect: { initialDelay: 20, jitter: false, maxDelay: 200 } };
+const fast: ConnectionOptions = {
+  transport: 'fetch',
+  reconnect: { initialDelay: 20, jitter: false, maxDelay: 200 },
+};
 
 function collect(c: Connection): SSEMessage[] {
   const out: SSEMessage[] = [];
@@ -130,7 +133,11 @@ describe('Connection against a real SSE server', () => {
     conn = new Connection(server.url('/html'), fast);
     conn.open();
     await until(() => conn!.getSnapshot().status === 'closed', 3000, 'closed');
-    expect(conn.getSnapshot().error).toMatchObject({ type: 'content-type', contentType: 'text/html', willRetry: false });
+    expect(conn.getSnapshot().error).toMatchObject({
+      type: 'content-type',
+      contentType: 'text/html',
+      willRetry: false,
+    });
     expect(server.requests).toHaveLength(1);
 
     const ok = new Connection(server.url('/param'), fast);
@@ -193,7 +200,11 @@ describe('Connection against a real SSE server', () => {
     conn = small;
     small.open();
     await until(() => small.getSnapshot().status === 'closed', 10_000, 'overflow');
-    expect(small.getSnapshot().error).toMatchObject({ type: 'parse', code: 'buffer-overflow', willRetry: false });
+    expect(small.getSnapshot().error).toMatchObject({
+      type: 'parse',
+      code: 'buffer-overflow',
+      willRetry: false,
+    });
   }, 30_000);
 
   it('killed and restarted 10 times mid-stream: every event exactly once, in order', async () => {
@@ -205,7 +216,11 @@ describe('Connection against a real SSE server', () => {
     const producer = setInterval(() => {
       if (nextId > TOTAL) return;
       const id = nextId++;
-      const text = frame({ id, event: id % 3 ? 'update' : 'alert', data: JSON.stringify({ n: id }) });
+      const text = frame({
+        id,
+        event: id % 3 ? 'update' : 'alert',
+        data: JSON.stringify({ n: id }),
+      });
       history.push(text);
       for (const res of live) res.write(text);
     }, 2);

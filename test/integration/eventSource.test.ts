@@ -43,11 +43,18 @@ describe('EventSource (WHATWG interface) against a real server', () => {
     es.onmessage = (e) => log.push(`onmessage ${e.data} ${e.lastEventId}`);
     es.addEventListener('message', (e: SSEMessageEvent) => log.push(`listener ${e.data}`));
     es.addEventListener('alert', (e: SSEMessageEvent) => {
-      log.push(`alert ${e.data} ${e.lastEventId} ${e.origin === `http://127.0.0.1:${server!.port}`}`);
+      log.push(
+        `alert ${e.data} ${e.lastEventId} ${e.origin === `http://127.0.0.1:${server!.port}`}`,
+      );
       expect(e.target).toBe(es);
     });
     await until(() => log.length >= 4, 3000, 'events');
-    expect(log).toEqual(['onopen open 1', 'onmessage hello a1', 'listener hello', 'alert careful a2 true']);
+    expect(log).toEqual([
+      'onopen open 1',
+      'onmessage hello a1',
+      'listener hello',
+      'alert careful a2 true',
+    ]);
   });
 
   it('dedupes listeners, supports once, handleEvent objects, removal and AbortSignal', async () => {
@@ -60,13 +67,21 @@ describe('EventSource (WHATWG interface) against a real server', () => {
     const fn = (e: SSEMessageEvent) => seen.push(`fn${e.data}`);
     es.addEventListener('message', fn);
     es.addEventListener('message', fn);
-    es.addEventListener('message', (e: SSEMessageEvent) => seen.push(`once${e.data}`), { once: true });
-    es.addEventListener('message', { handleEvent: (e: SSEMessageEvent) => seen.push(`obj${e.data}`) });
+    es.addEventListener('message', (e: SSEMessageEvent) => seen.push(`once${e.data}`), {
+      once: true,
+    });
+    es.addEventListener('message', {
+      handleEvent: (e: SSEMessageEvent) => seen.push(`obj${e.data}`),
+    });
     const ac = new AbortController();
-    es.addEventListener('message', (e: SSEMessageEvent) => {
-      seen.push(`sig${e.data}`);
-      ac.abort();
-    }, { signal: ac.signal });
+    es.addEventListener(
+      'message',
+      (e: SSEMessageEvent) => {
+        seen.push(`sig${e.data}`);
+        ac.abort();
+      },
+      { signal: ac.signal },
+    );
     const removed = () => seen.push('removed');
     es.addEventListener('message', removed);
     es.removeEventListener('message', removed);
@@ -100,7 +115,13 @@ describe('EventSource (WHATWG interface) against a real server', () => {
     server = await startSSEServer((req, res) => {
       sseHead(res);
       const last = req.headers['last-event-id'];
-      res.write(frame({ retry: 50, id: last ? `${last}+` : '1', data: last ? `resumed from ${last}` : 'first' }));
+      res.write(
+        frame({
+          retry: 50,
+          id: last ? `${last}+` : '1',
+          data: last ? `resumed from ${last}` : 'first',
+        }),
+      );
     });
     es = new EventSource(server.url('/e'));
     const data: string[] = [];
