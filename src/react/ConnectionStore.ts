@@ -17,97 +17,94 @@ type Cancel = () => void;
  * While nobody listens it holds no subscription and reads the connection directly.
  */
 export class ConnectionStore {
-  private snapshot: ConnectionSnapshot;
-  private readonly listeners = new Set<() => void>();
-  private readonly types = new Map<string, TypeSlot>();
-  private active = 0;
-  private unsubscribe: (() => void) | null = null;
-  private cancel: Cancel | null = null;
+  readonly connection: Connection;
+  readonly #throttle: number | undefined;
+  #snapshot: ConnectionSnapshot;
+  readonly #listeners = new Set<() => void>();
+  readonly #types = new Map<string, TypeSlot>();
+  #active = 0;
+  #unsubscribe: (() => void) | undefined;
+  #cancel: Cancel | undefined;
 
-  constructor(
-    readonly connection: Connection,
-    private readonly throttle: number | undefined,
-  ) {
-    this.snapshot = connection.getSnapshot();
+  constructor(connection: Connection, throttle: number | undefined) {
+    this.connection = connection;
+    this.#throttle = throttle;
+    this.#snapshot = connection.getSnapshot();
   }
 
   /** The batched connection snapshot (the live one while nobody listens). */
   getSnapshot = (): ConnectionSnapshot =>
-    this.active > 0 ? this.snapshot : this.connection.getSnapshot();
+    this.#active ? this.#snapshot : this.connection.getSnapshot();
 
-  subscribe = (listener: () => void): (() => void) => {
-    this.listeners.add(listener);
-    this.retain();
-    return () => {
-      if (this.listeners.delete(listener)) this.releaseOne();
-    };
-  };
+  subscribe = (listener: () => void): (() => void) => this.#hold(this.#listeners, listener);
 
   /** The batched last event of `type` (the live one while nobody listens). */
   getTypeSnapshot(type: string): SSEMessage | undefined {
-    const slot = this.types.get(type);
-    return slot && this.active > 0 ? slot.value : this.connection.getLastEvent(type);
+    const slot = this.#types.get(type);
+    return slot && this.#active ? slot.value : this.connection.getLastEvent(type);
   }
 
   subscribeType(type: string, listener: () => void): () => void {
-    let slot = this.types.get(type);
+    const types = this.#types;
+    let slot = types.get(type);
     if (!slot) {
       slot = { value: this.connection.getLastEvent(type), listeners: new Set() };
-      this.types.set(type, slot);
+      types.set(type, slot);
     }
     const held = slot;
-    held.listeners.add(listener);
-    this.retain();
+    return this.#hold(held.listeners, listener, () => {
+      if (!held.listeners.size && types.get(type) === held) types.delete(type);
+    });
+  }
+
+  /** Adds `listener` to `set` and keeps the store subscribed until the returned call. */
+  #hold(set: Set<() => void>, listener: () => void, removed?: () => void): () => void {
+    set.add(listener);
+    if (!this.#active++) {
+      // Start from the live state: whoever subscribes compares against it right away.
+      const connection = this.connection;
+      this.#snapshot = connection.getSnapshot();
+      for (const [type, slot] of this.#types) slot.value = connection.getLastEvent(type);
+      this.#unsubscribe = connection.subscribe(this.#onChange);
+    }
     return () => {
-      if (!held.listeners.delete(listener)) return;
-      if (held.listeners.size === 0 && this.types.get(type) === held) this.types.delete(type);
-      this.releaseOne();
+      if (!set.delete(listener)) return;
+      removed?.();
+      if (--this.#active) return;
+      this.#unsubscribe?.();
+      this.#cancel?.();
+      this.#unsubscribe = this.#cancel = undefined;
     };
   }
 
-  private retain(): void {
-    if (this.active++ > 0) return;
-    // Start from the live state: whoever subscribes compares against it right away.
-    this.snapshot = this.connection.getSnapshot();
-    for (const [type, slot] of this.types) slot.value = this.connection.getLastEvent(type);
-    this.unsubscribe = this.connection.subscribe(this.onChange);
-  }
-
-  private releaseOne(): void {
-    if (--this.active > 0) return;
-    this.unsubscribe?.();
-    this.unsubscribe = null;
-    this.cancel?.();
-    this.cancel = null;
-  }
-
-  private readonly onChange = (): void => {
-    if (this.throttle === 0) this.flush();
-    else if (!this.cancel) this.cancel = schedule(this.flush, this.throttle);
+  readonly #onChange = (): void => {
+    if (this.#throttle === 0) this.#flush();
+    else this.#cancel ??= schedule(this.#flush, this.#throttle);
   };
 
-  private readonly flush = (): void => {
-    this.cancel = null;
+  readonly #flush = (): void => {
+    this.#cancel = undefined;
+    const connection = this.connection;
     const notify: (() => void)[] = [];
-    for (const [type, slot] of this.types) {
-      const value = this.connection.getLastEvent(type);
+    for (const [type, slot] of this.#types) {
+      const value = connection.getLastEvent(type);
       if (value === slot.value) continue;
       slot.value = value;
       notify.push(...slot.listeners);
     }
-    const snapshot = this.connection.getSnapshot();
-    if (snapshot !== this.snapshot) {
-      this.snapshot = snapshot;
-      notify.push(...this.listeners);
+    const snapshot = connection.getSnapshot();
+    if (snapshot !== this.#snapshot) {
+      this.#snapshot = snapshot;
+      notify.push(...this.#listeners);
     }
     for (const listener of notify) listener();
   };
 }
 
 function schedule(fn: () => void, throttle: number | undefined): Cancel {
-  if (throttle === undefined && typeof globalThis.requestAnimationFrame === 'function') {
-    const id = globalThis.requestAnimationFrame(fn);
-    return () => globalThis.cancelAnimationFrame(id);
+  if (throttle === undefined && typeof requestAnimationFrame === 'function') {
+    const id = requestAnimationFrame(fn);
+    return () => cancelAnimationFrame(id);
   }
   const id = setTimeout(fn, throttle ?? 16);
   return () => clearTimeout(id);

@@ -29,49 +29,27 @@ export interface StreamFunctions {
   retryOn?: ((error: SSEError) => boolean) | undefined;
 }
 
+/** Copies the functions `fns` gives (only those it gives) into `into`. */
+function take(into: StreamFunctions, fns: StreamFunctions): StreamFunctions {
+  if (fns.headers) into.headers = fns.headers;
+  if (fns.fetch) into.fetch = fns.fetch;
+  if (fns.retryOn) into.retryOn = fns.retryOn;
+  return into;
+}
+
 /**
  * What a hook asks the hub for: a url and options resolved to a sharing key. The options handed
  * to the registry carry stable wrappers in place of functions, so every hook with the same key
  * reaches the same registry entry, and the wrappers call the newest function.
  */
-export class StreamRequest {
+export interface StreamRequest {
+  readonly key: string;
+  readonly url: string;
   readonly fns: StreamFunctions;
   readonly options: ConnectionOptions;
-  refs = 0;
-  connection: Connection | null = null;
-  dropTimer: ReturnType<typeof setTimeout> | undefined;
-
-  constructor(
-    readonly key: string,
-    readonly url: string,
-    values: ConnectionOptions,
-    wrap: { headers: boolean; fetch: boolean },
-    fns: StreamFunctions,
-    defaults: { readonly current: EventSourceDefaults },
-  ) {
-    this.fns = { ...fns };
-    const own = this.fns;
-    const options: ConnectionOptions = { ...values };
-    if (wrap.headers) {
-      options.headers = () => {
-        const fn = own.headers ?? asFunction(defaults.current.headers);
-        return fn ? fn() : {};
-      };
-    }
-    if (wrap.fetch) {
-      options.fetch = (input, init) =>
-        (own.fetch ?? defaults.current.fetch ?? globalThis.fetch)(input, init);
-    }
-    options.retryOn = (error) => (own.retryOn ?? defaults.current.retryOn ?? shouldRetry)(error);
-    this.options = options;
-  }
-
-  /** Takes the functions of a newer render (only those it gives). */
-  update(fns: StreamFunctions): void {
-    if (fns.headers) this.fns.headers = fns.headers;
-    if (fns.fetch) this.fns.fetch = fns.fetch;
-    if (fns.retryOn) this.fns.retryOn = fns.retryOn;
-  }
+  refs: number;
+  connection: Connection | null;
+  dropTimer?: ReturnType<typeof setTimeout> | undefined;
 }
 
 /** A lease on a hub stream: the connection and its release. */
@@ -86,17 +64,20 @@ export interface HubLease {
  * Each provider has its own (the default one serves hooks outside any provider).
  */
 export class StreamHub {
-  private readonly requests = new Map<string, StreamRequest>();
+  readonly #requests = new Map<string, StreamRequest>();
   /** Functions committed for a key not acquired yet (its acquire follows in the same commit). */
-  private readonly pending = new Map<string, StreamFunctions>();
-  private readonly stores = new WeakMap<Connection, Map<number | undefined, ConnectionStore>>();
+  readonly #pending = new Map<string, StreamFunctions>();
+  readonly #stores = new WeakMap<Connection, Map<number | undefined, ConnectionStore>>();
+  readonly #linger: number;
 
   constructor(
     readonly registry: ConnectionRegistry,
     /** The provider's newest defaults (functions are read from it at call time). */
     readonly defaults: { readonly current: EventSourceDefaults },
-    private readonly linger: number,
-  ) {}
+    linger: number,
+  ) {
+    this.#linger = linger;
+  }
 
   /**
    * The request for `url` with merged `options`; `own` are the functions the hook (or its stream
@@ -105,96 +86,90 @@ export class StreamHub {
   request(url: string, options: StreamOptions, own: StreamFunctions): StreamRequest {
     const { headers, fetch: fetchFn, shareKey } = options;
     const headersFn = typeof headers === 'function';
+    const hasFetch = fetchFn !== undefined;
     const values: ConnectionOptions = {};
     for (const name of VALUE_OPTIONS) {
       if (options[name] !== undefined) (values as Record<string, unknown>)[name] = options[name];
     }
     if (!headersFn && headers !== undefined) values.headers = headers;
-    const hasFn = headersFn || fetchFn !== undefined;
     const key = JSON.stringify([
       connectionKey(url, values),
       headersFn,
-      fetchFn !== undefined,
-      hasFn ? (shareKey ?? null) : null,
+      hasFetch,
+      (headersFn || hasFetch) && shareKey !== undefined ? shareKey : null,
     ]);
-    const live = this.requests.get(key);
+    const live = this.#requests.get(key);
     if (live) return live;
-    return new StreamRequest(
-      key,
-      url,
-      values,
-      { headers: headersFn, fetch: fetchFn !== undefined },
-      own,
-      this.defaults,
-    );
+    const fns = take({}, own);
+    const defaults = this.defaults;
+    if (headersFn) {
+      values.headers = () => {
+        const fn = fns.headers ?? defaults.current.headers;
+        return typeof fn === 'function' ? fn() : {};
+      };
+    }
+    if (hasFetch) {
+      values.fetch = (input, init) =>
+        (fns.fetch ?? defaults.current.fetch ?? globalThis.fetch)(input, init);
+    }
+    values.retryOn = (error) => (fns.retryOn ?? defaults.current.retryOn ?? shouldRetry)(error);
+    return { key, url, fns, options: values, refs: 0, connection: null };
   }
 
   /** The connection of `request` when some hook already holds it, else null. */
   peek(request: StreamRequest): Connection | null {
-    const live = this.requests.get(request.key);
+    const live = this.#requests.get(request.key);
     return live && live.refs > 0 ? live.connection : null;
   }
 
   /** Acquires the shared connection of `request` from the registry (opening it if needed). */
   acquire(request: StreamRequest): HubLease {
-    let live = this.requests.get(request.key);
-    if (!live) this.requests.set(request.key, (live = request));
-    else if (live !== request) live.update(request.fns);
-    const pending = this.pending.get(request.key);
+    const { key } = request;
+    const requests = this.#requests;
+    let held = requests.get(key);
+    if (!held) requests.set(key, (held = request));
+    else if (held !== request) take(held.fns, request.fns);
+    const pending = this.#pending.get(key);
     if (pending) {
-      this.pending.delete(request.key);
-      live.update(pending);
+      this.#pending.delete(key);
+      take(held.fns, pending);
     }
-    const held = live;
-    held.refs++;
-    clearTimeout(held.dropTimer);
-    held.dropTimer = undefined;
-    const lease = this.registry.acquire(held.url, held.options);
-    held.connection = lease.connection;
+    const live = held;
+    live.refs++;
+    clearTimeout(live.dropTimer);
+    const lease = this.registry.acquire(live.url, live.options);
+    const connection = (live.connection = lease.connection);
     let released = false;
     return {
-      connection: lease.connection,
+      connection,
       release: () => {
         if (released) return;
         released = true;
         lease.release();
-        if (--held.refs > 0) return;
+        if (--live.refs > 0) return;
         // Keep the wrappers while the registry lingers, so a quick remount finds the same entry.
-        held.dropTimer = setTimeout(() => {
-          if (held.refs === 0 && this.requests.get(held.key) === held)
-            this.requests.delete(held.key);
-        }, this.linger + 100);
+        live.dropTimer = setTimeout(() => {
+          if (!live.refs && requests.get(key) === live) requests.delete(key);
+        }, this.#linger + 100);
       },
     };
   }
 
   /** Functions the newest render of a hook on `key` gave. */
   update(key: string, fns: StreamFunctions): void {
-    const live = this.requests.get(key);
-    if (live) live.update(fns);
+    const live = this.#requests.get(key);
+    if (live) take(live.fns, fns);
     else if (fns.headers || fns.fetch || fns.retryOn) {
-      this.pending.set(key, { ...this.pending.get(key), ...definedOnly(fns) });
+      this.#pending.set(key, take({ ...this.#pending.get(key) }, fns));
     }
   }
 
   /** The batched store of `connection` for `throttle`. */
   store(connection: Connection, throttle: number | undefined): ConnectionStore {
-    let byThrottle = this.stores.get(connection);
-    if (!byThrottle) this.stores.set(connection, (byThrottle = new Map()));
+    let byThrottle = this.#stores.get(connection);
+    if (!byThrottle) this.#stores.set(connection, (byThrottle = new Map()));
     let store = byThrottle.get(throttle);
     if (!store) byThrottle.set(throttle, (store = new ConnectionStore(connection, throttle)));
     return store;
   }
-}
-
-function definedOnly(fns: StreamFunctions): StreamFunctions {
-  const out: StreamFunctions = {};
-  if (fns.headers) out.headers = fns.headers;
-  if (fns.fetch) out.fetch = fns.fetch;
-  if (fns.retryOn) out.retryOn = fns.retryOn;
-  return out;
-}
-
-function asFunction(headers: HeadersOption | undefined): HeadersFn | undefined {
-  return typeof headers === 'function' ? headers : undefined;
 }
