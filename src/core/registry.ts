@@ -35,20 +35,20 @@ interface Entry {
  * ```
  */
 export class ConnectionRegistry {
-  private readonly entries = new Map<string, Entry>();
-  private readonly linger: number;
+  readonly #entries = new Map<string, Entry>();
+  readonly #linger: number;
 
   constructor(options: RegistryOptions = {}) {
-    this.linger = options.linger ?? 1000;
+    this.#linger = options.linger ?? 1000;
   }
 
   /** Gets (or creates and opens) the connection for `url` and `options`, and takes a reference. */
   acquire(url: string, options: ConnectionOptions = {}): Lease {
     const key = connectionKey(url, options);
-    let entry = this.entries.get(key);
+    let entry = this.#entries.get(key);
     if (!entry) {
       entry = { connection: new Connection(url, options), refs: 0, closeTimer: undefined };
-      this.entries.set(key, entry);
+      this.#entries.set(key, entry);
     }
     const held = entry;
     held.refs++;
@@ -64,26 +64,26 @@ export class ConnectionRegistry {
         held.refs--;
         if (held.refs > 0) return;
         held.closeTimer = setTimeout(() => {
-          if (held.refs > 0 || this.entries.get(key) !== held) return;
-          this.entries.delete(key);
+          if (held.refs > 0 || this.#entries.get(key) !== held) return;
+          this.#entries.delete(key);
           held.connection.close();
-        }, this.linger);
+        }, this.#linger);
       },
     };
   }
 
   /** Number of connections held (open or lingering). */
   get size(): number {
-    return this.entries.size;
+    return this.#entries.size;
   }
 
   /** Closes every connection now and forgets them. */
   closeAll(): void {
-    for (const entry of this.entries.values()) {
+    for (const entry of this.#entries.values()) {
       clearTimeout(entry.closeTimer);
       entry.connection.close();
     }
-    this.entries.clear();
+    this.#entries.clear();
   }
 }
 
@@ -94,15 +94,21 @@ export class ConnectionRegistry {
  */
 export function connectionKey(url: string, options: ConnectionOptions = {}): string {
   const headers =
-    typeof options.headers === 'function' ? functionId(options.headers) : sortedEntries(options.headers);
+    typeof options.headers === 'function'
+      ? functionId(options.headers)
+      : sortedEntries(options.headers);
   return JSON.stringify([
     url,
     (options.method ?? 'GET').toUpperCase(),
     headers,
-    typeof options.body === 'string' || options.body == null ? options.body ?? null : stableJson(options.body),
+    typeof options.body === 'string' || options.body == null
+      ? (options.body ?? null)
+      : stableJson(options.body),
     options.credentials ?? (options.withCredentials ? 'include' : 'same-origin'),
     options.fetch ? functionId(options.fetch) : null,
-    typeof options.transport === 'object' ? functionId(options.transport) : (options.transport ?? 'auto'),
+    typeof options.transport === 'object'
+      ? functionId(options.transport)
+      : (options.transport ?? 'auto'),
   ]);
 }
 
@@ -124,7 +130,11 @@ function sortedEntries(record: Record<string, string> | undefined): [string, str
 function stableJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>).sort(([a], [b]) =>
+            a < b ? -1 : a > b ? 1 : 0,
+          ),
+        )
       : v,
   );
 }

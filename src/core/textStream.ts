@@ -171,42 +171,42 @@ export function selectToken(message: SSEMessage): string | undefined {
  * ```
  */
 export class TextStream {
-  private snapshot: TextStreamSnapshot = IDLE;
-  private readonly listeners = new Set<() => void>();
-  private readonly env: TextStreamEnvironment;
+  #snapshot: TextStreamSnapshot = IDLE;
+  readonly #listeners = new Set<() => void>();
+  readonly #env: TextStreamEnvironment;
 
   /** Ends the running generation's wiring (listeners, connection); null when none runs. */
-  private detach: (() => void) | null = null;
-  private onFinish: TextStreamOptions['onFinish'];
-  private received = '';
-  private shown = 0;
-  private pace: number | false = DEFAULT_PACE;
-  private frames: FrameScheduler | null = null;
-  private frameHandle: unknown = undefined;
-  private framePending = false;
+  #detach: (() => void) | null = null;
+  #onFinish: TextStreamOptions['onFinish'];
+  #received = '';
+  #shown = 0;
+  #pace: number | false = DEFAULT_PACE;
+  #frames: FrameScheduler | null = null;
+  #frameHandle: unknown = undefined;
+  #framePending = false;
 
   constructor(env: TextStreamEnvironment = {}) {
-    this.env = env;
+    this.#env = env;
   }
 
   /** The current immutable state. Same object until something changes. */
-  getSnapshot = (): TextStreamSnapshot => this.snapshot;
+  getSnapshot = (): TextStreamSnapshot => this.#snapshot;
 
   /** Calls `listener` after every state change. Returns the unsubscribe function. */
   subscribe = (listener: () => void): (() => void) => {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   };
 
   /** Starts a new generation: aborts a running one and clears the text. */
   start(url: string, options: TextStreamOptions = {}): void {
-    this.teardown();
-    this.received = '';
-    this.shown = 0;
-    this.onFinish = options.onFinish;
-    this.frames = this.env.frames ?? defaultFrames();
-    const reduced = (this.env.reducedMotion ?? prefersReducedMotion)();
-    this.pace = reduced ? false : (options.pace ?? DEFAULT_PACE);
+    this.#teardown();
+    this.#received = '';
+    this.#shown = 0;
+    this.#onFinish = options.onFinish;
+    this.#frames = this.#env.frames ?? defaultFrames();
+    const reduced = (this.#env.reducedMotion ?? prefersReducedMotion)();
+    this.#pace = reduced ? false : (options.pace ?? DEFAULT_PACE);
 
     const select = options.select ?? selectToken;
     const sentinel = options.done === undefined ? '[DONE]' : options.done;
@@ -231,104 +231,104 @@ export class TextStream {
     const offMessage = conn.addEventListener(ANY_EVENT, (message) => {
       if (!live) return;
       if (sentinel !== false && message.data.trim() === sentinel) {
-        this.finish('done', null);
+        this.#finish('done', null);
         return;
       }
       let token: string | null | undefined;
       try {
         token = select(message);
       } catch (cause) {
-        this.finish(
+        this.#finish(
           'error',
           new SSEError('parse', 'The select function failed', { code: 'select', cause }),
         );
         return;
       }
-      if (token) this.push(token);
+      if (token) this.#push(token);
     });
     const offError = conn.onError((error) => {
       if (!live) return;
-      if (error.willRetry) this.publish({ error });
-      else if (error.code === 'stream-ended') this.finish('done', null);
-      else this.finish('error', error);
+      if (error.willRetry) this.#publish({ error });
+      else if (error.code === 'stream-ended') this.#finish('done', null);
+      else this.#finish('error', error);
     });
     const offOpen = conn.onOpen(() => {
-      if (live && this.snapshot.error) this.publish({ error: null });
+      if (live && this.#snapshot.error) this.#publish({ error: null });
     });
 
-    this.detach = () => {
+    this.#detach = () => {
       live = false;
       offMessage();
       offError();
       offOpen();
       conn.close();
     };
-    this.publish({ text: '', status: 'streaming', error: null });
+    this.#publish({ text: '', status: 'streaming', error: null });
     conn.open();
   }
 
   /** Aborts the running generation (the request is cancelled) and keeps the text received so far. */
   stop(): void {
-    if (this.snapshot.status === 'streaming') this.finish('stopped', null);
+    if (this.#snapshot.status === 'streaming') this.#finish('stopped', null);
   }
 
   /** Aborts any running generation and clears the text: back to `idle`. */
   reset(): void {
-    this.teardown();
-    this.received = '';
-    this.shown = 0;
-    this.publish(IDLE);
+    this.#teardown();
+    this.#received = '';
+    this.#shown = 0;
+    this.#publish(IDLE);
   }
 
-  private teardown(): void {
-    this.detach?.();
-    this.detach = null;
-    this.cancelFrame();
+  #teardown(): void {
+    this.#detach?.();
+    this.#detach = null;
+    this.#cancelFrame();
   }
 
-  private finish(status: 'done' | 'stopped' | 'error', error: SSEError | null): void {
-    this.teardown();
-    this.shown = this.received.length;
-    this.publish({ text: this.received, status, error });
-    const onFinish = this.onFinish;
-    this.onFinish = undefined;
-    onFinish?.(this.snapshot);
+  #finish(status: 'done' | 'stopped' | 'error', error: SSEError | null): void {
+    this.#teardown();
+    this.#shown = this.#received.length;
+    this.#publish({ text: this.#received, status, error });
+    const onFinish = this.#onFinish;
+    this.#onFinish = undefined;
+    onFinish?.(this.#snapshot);
   }
 
-  private push(token: string): void {
-    this.received += token;
-    if (!this.framePending && this.frames) {
-      this.framePending = true;
-      this.frameHandle = this.frames.request(this.tick);
+  #push(token: string): void {
+    this.#received += token;
+    if (!this.#framePending && this.#frames) {
+      this.#framePending = true;
+      this.#frameHandle = this.#frames.request(this.#tick);
     }
   }
 
-  private readonly tick = (): void => {
-    this.framePending = false;
-    this.frameHandle = undefined;
-    const total = this.received.length;
-    const backlog = total - this.shown;
-    if (backlog <= 0 || this.detach === null) return;
-    let shown = this.shown + (this.pace === false ? backlog : revealCount(backlog, this.pace));
+  readonly #tick = (): void => {
+    this.#framePending = false;
+    this.#frameHandle = undefined;
+    const total = this.#received.length;
+    const backlog = total - this.#shown;
+    if (backlog <= 0 || this.#detach === null) return;
+    let shown = this.#shown + (this.#pace === false ? backlog : revealCount(backlog, this.#pace));
     // Never cut a surrogate pair in half.
-    if (shown < total && isHighSurrogate(this.received.charCodeAt(shown - 1))) shown++;
-    this.shown = shown;
-    this.publish({ text: this.received.slice(0, shown) });
-    if (shown < total && this.frames) {
-      this.framePending = true;
-      this.frameHandle = this.frames.request(this.tick);
+    if (shown < total && isHighSurrogate(this.#received.charCodeAt(shown - 1))) shown++;
+    this.#shown = shown;
+    this.#publish({ text: this.#received.slice(0, shown) });
+    if (shown < total && this.#frames) {
+      this.#framePending = true;
+      this.#frameHandle = this.#frames.request(this.#tick);
     }
   };
 
-  private cancelFrame(): void {
-    if (this.framePending) this.frames?.cancel(this.frameHandle);
-    this.framePending = false;
-    this.frameHandle = undefined;
+  #cancelFrame(): void {
+    if (this.#framePending) this.#frames?.cancel(this.#frameHandle);
+    this.#framePending = false;
+    this.#frameHandle = undefined;
   }
 
-  private publish(patch: Partial<TextStreamSnapshot>): void {
-    this.snapshot = { ...this.snapshot, ...patch };
-    for (const listener of this.listeners) listener();
+  #publish(patch: Partial<TextStreamSnapshot>): void {
+    this.#snapshot = { ...this.#snapshot, ...patch };
+    for (const listener of this.#listeners) listener();
   }
 }
 

@@ -24,14 +24,18 @@ export function createFetchTransport(fetchImpl?: typeof fetch): Transport {
 }
 
 async function run(fetchFn: typeof fetch, request: TransportRequest, sink: TransportSink) {
-  const { signal } = request;
+  const { signal, url } = request;
   const headers: Record<string, string> = { Accept: 'text/event-stream', ...request.headers };
   if (request.lastEventId) headers['Last-Event-ID'] = request.lastEventId;
+  const broke = (what: string, cause: unknown) => {
+    if (!signal.aborted)
+      sink.error(new SSEError('network', `${what}: ${describe(cause)}`, { cause }));
+  };
 
   let response: Response;
   try {
     if (typeof fetchFn !== 'function') throw new TypeError('fetch is not available');
-    response = await fetchFn(request.url, {
+    response = await fetchFn(url, {
       method: request.method,
       headers,
       body: request.body,
@@ -40,49 +44,42 @@ async function run(fetchFn: typeof fetch, request: TransportRequest, sink: Trans
       cache: 'no-store',
     });
   } catch (cause) {
-    if (!signal.aborted) {
-      sink.error(new SSEError('network', `Could not reach ${request.url}: ${describe(cause)}`, { cause }));
-    }
-    return;
+    return broke(`Could not reach ${url}`, cause);
   }
 
-  if (response.status !== 200) {
-    void response.body?.cancel().catch(() => {});
-    const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
-    const message =
-      response.status === 204
-        ? 'The server answered 204 No Content: the stream is over'
-        : `The server answered HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
-    sink.error(
-      new SSEError('http', message, {
-        status: response.status,
-        retryAfterMs,
-        code: response.status === 204 ? 'no-content' : undefined,
-      }),
-    );
-    return;
-  }
-
+  const { status, body } = response;
   const contentType = response.headers.get('content-type');
+  const reject = (error: SSEError) => {
+    void body?.cancel().catch(() => {});
+    sink.error(error);
+  };
+  if (status !== 200) {
+    return reject(
+      new SSEError(
+        'http',
+        status === 204
+          ? `HTTP 204 No Content from ${url}: the stream is over`
+          : `HTTP ${status}${response.statusText ? ` ${response.statusText}` : ''} from ${url}`,
+        {
+          status,
+          retryAfterMs: parseRetryAfter(response.headers.get('retry-after')),
+          code: status === 204 ? 'no-content' : undefined,
+        },
+      ),
+    );
+  }
   if (!contentType || !EVENT_STREAM.test(contentType)) {
-    void response.body?.cancel().catch(() => {});
-    sink.error(
+    return reject(
       new SSEError(
         'content-type',
-        `Expected Content-Type text/event-stream, got ${contentType ? `"${contentType}"` : 'none'}`,
+        `Expected Content-Type text/event-stream from ${url}, got ${contentType ? `"${contentType}"` : 'none'}`,
         { contentType },
       ),
     );
-    return;
   }
+  if (!body) return sink.error(new SSEError('network', `No response body from ${url}`));
 
-  const body = response.body;
-  if (!body) {
-    sink.error(new SSEError('network', 'The response has no body'));
-    return;
-  }
-
-  sink.open(response.url || request.url);
+  sink.open(response.url || url);
   const reader = body.getReader();
   const cancel = () => void reader.cancel().catch(() => {});
   signal.addEventListener('abort', cancel, { once: true });
@@ -95,9 +92,7 @@ async function run(fetchFn: typeof fetch, request: TransportRequest, sink: Trans
     }
     sink.end();
   } catch (cause) {
-    if (!signal.aborted) {
-      sink.error(new SSEError('network', `The stream broke: ${describe(cause)}`, { cause }));
-    }
+    broke('The stream broke', cause);
   } finally {
     signal.removeEventListener('abort', cancel);
   }
