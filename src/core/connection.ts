@@ -49,7 +49,8 @@ export interface ConnectionOptions {
 
 type Listener<T> = (value: T) => void;
 
-const INITIAL: ConnectionSnapshot = Object.freeze({
+/** The state of a connection that was never opened. */
+export const INITIAL: ConnectionSnapshot = Object.freeze({
   status: 'closed',
   readyState: 2,
   lastEventId: '',

@@ -12,7 +12,6 @@ export type ParseCache = WeakMap<SSEMessage, ParseResult>;
 
 // 'json' decodes the same way for everyone, so its results are shared by every hook.
 const jsonCache: ParseCache = new WeakMap();
-const identity = new WeakMap<SSEMessage, ParseResult>();
 
 /**
  * Decodes `message` with `parse` (none: the message itself), caching by message: in `cache` for
@@ -23,7 +22,8 @@ export function parseEvent(
   parse: ParseOption | undefined,
   cache: ParseCache,
 ): ParseResult {
-  const store = parse === undefined ? identity : parse === 'json' ? jsonCache : cache;
+  if (parse === undefined) return { ok: true, event: message };
+  const store = parse === 'json' ? jsonCache : cache;
   let result = store.get(message);
   if (!result) {
     result = decode(message, parse);
@@ -32,8 +32,7 @@ export function parseEvent(
   return result;
 }
 
-function decode(message: SSEMessage, parse: ParseOption | undefined): ParseResult {
-  if (parse === undefined) return { ok: true, event: message };
+function decode(message: SSEMessage, parse: ParseOption): ParseResult {
   try {
     const data: unknown =
       parse === 'json' ? JSON.parse(message.data) : parse(message.data, message);

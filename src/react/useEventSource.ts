@@ -1,6 +1,6 @@
 import { useMemo, useRef, useState, useSyncExternalStore } from 'react';
-import type { SSEError } from '../core/errors.js';
-import type { ConnectionSnapshot, SSEMessage } from '../core/types.js';
+import { INITIAL } from '../core/connection.js';
+import type { ConnectionSnapshot } from '../core/types.js';
 import type { StreamDescriptor } from './defineStream.js';
 import { parseEvent, type ParseCache } from './parseEvent.js';
 import type {
@@ -42,32 +42,17 @@ export interface UseEventSourceResult<
   readonly close: () => void;
 }
 
-const FIELDS = [
-  'readyState',
-  'status',
-  'lastMessage',
-  'lastEventId',
-  'error',
-  'attempt',
-  'nextRetryAt',
-] as const satisfies readonly (keyof EventSourceState)[];
-type Field = (typeof FIELDS)[number];
+type Field = keyof EventSourceState;
 
-const CLOSED: ConnectionSnapshot = Object.freeze({
-  status: 'closed',
-  readyState: 2,
-  lastEventId: '',
-  lastMessage: null,
-  error: null,
-  attempt: 0,
-  nextRetryAt: null,
-});
+const CLOSED = INITIAL;
 // What an enabled hook shows before its effect has connected, on the server and while hydrating.
 const PENDING: ConnectionSnapshot = Object.freeze({
   ...CLOSED,
   status: 'connecting',
   readyState: 0,
 });
+// Every state field: the keys of a snapshot are those of the public state.
+const FIELDS = Object.keys(CLOSED) as Field[];
 
 const noSubscribe = () => () => {};
 
@@ -179,27 +164,13 @@ function deriveState(
   cache: ParseCache,
   prev: EventSourceState<unknown> | undefined,
 ): EventSourceState<unknown> {
-  let lastMessage: TypedMessage<unknown> | null = snapshot.lastMessage;
-  let error: SSEError | null = snapshot.error;
-  if (lastMessage && parse !== undefined) {
-    const result = parseEvent(snapshot.lastMessage as SSEMessage, parse, cache);
-    if (result.ok) {
-      lastMessage = result.event;
-    } else {
-      // Keep the last message that decoded; the failure is this hook's error until the next one.
-      lastMessage = (prev?.lastMessage as TypedMessage<unknown> | null | undefined) ?? null;
-      error = result.error;
-    }
-  }
-  return {
-    readyState: snapshot.readyState,
-    status: snapshot.status,
-    lastMessage,
-    lastEventId: snapshot.lastEventId,
-    error,
-    attempt: snapshot.attempt,
-    nextRetryAt: snapshot.nextRetryAt,
-  };
+  const raw = snapshot.lastMessage;
+  if (!raw || parse === undefined) return snapshot;
+  const result = parseEvent(raw, parse, cache);
+  // Keep the last message that decoded; the failure is this hook's error until the next one.
+  return result.ok
+    ? { ...snapshot, lastMessage: result.event }
+    : { ...snapshot, lastMessage: prev?.lastMessage ?? null, error: result.error };
 }
 
 /**
