@@ -56,14 +56,8 @@ export class SSEError extends Error {
   /** A copy that says whether a retry follows; errors are immutable once published. */
   withRetry(willRetry: boolean): SSEError {
     if (willRetry === this.willRetry) return this;
-    return new SSEError(this.type, this.message, {
-      status: this.status,
-      contentType: this.contentType,
-      willRetry,
-      retryAfterMs: this.retryAfterMs,
-      code: this.code,
-      cause: this.cause,
-    });
+    // Own fields carry status, contentType, retryAfterMs and code; `cause` is not enumerable.
+    return new SSEError(this.type, this.message, { ...this, willRetry, cause: this.cause });
   }
 }
 

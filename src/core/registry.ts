@@ -124,17 +124,17 @@ function sortedEntries(record: Record<string, string> | undefined): [string, str
   if (!record) return null;
   return Object.entries(record)
     .map(([k, v]): [string, string] => [k.toLowerCase(), v])
-    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    .sort(byKey);
 }
 
 function stableJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(
-          Object.entries(v as Record<string, unknown>).sort(([a], [b]) =>
-            a < b ? -1 : a > b ? 1 : 0,
-          ),
-        )
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(byKey))
       : v,
   );
+}
+
+function byKey([a]: [string, unknown], [b]: [string, unknown]): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
