@@ -113,22 +113,20 @@ function createControls(): StreamControls {
   return controls;
 }
 
-/** Later layers win; `headers` objects and `reconnect` objects merge key by key. */
-function mergeOptions(...layers: (MergedOptions | undefined)[]): MergedOptions {
-  let out: MergedOptions = {};
-  for (const layer of layers) {
-    if (!layer) continue;
-    const next: MergedOptions = { ...out };
-    for (const name of Object.keys(layer) as (keyof MergedOptions)[]) {
-      const value = layer[name];
-      if (value === undefined) continue;
-      const prev = out[name];
-      (next as Record<string, unknown>)[name] =
-        (name === 'headers' || name === 'reconnect') && isRecord(prev) && isRecord(value)
-          ? { ...prev, ...value }
-          : value;
-    }
-    out = next;
+/** `layer` wins over `base`; `headers` objects and `reconnect` objects merge key by key. */
+function mergeOptions(
+  base: MergedOptions | undefined,
+  layer: MergedOptions | undefined,
+): MergedOptions {
+  const out: Record<string, unknown> = { ...base };
+  for (const name in layer) {
+    const value = layer[name as keyof MergedOptions];
+    if (value === undefined) continue;
+    const prev = out[name];
+    out[name] =
+      (name === 'headers' || name === 'reconnect') && isRecord(prev) && isRecord(value)
+        ? { ...prev, ...value }
+        : value;
   }
   return out;
 }
