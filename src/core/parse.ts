@@ -132,8 +132,7 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
     callbacks.onError?.(
       new SSEError(
         'parse',
-        `The event stream exceeded the parser's buffer limit of ${maxBufferSize} characters ` +
-          `(maxBufferSize) in one line or event; input is ignored until the parser is reset`,
+        `A line or event exceeded maxBufferSize (${maxBufferSize} characters); input is ignored until reset`,
         { code: 'buffer-overflow' },
       ),
     );

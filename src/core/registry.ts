@@ -127,11 +127,17 @@ function sortedEntries(record: Record<string, string> | undefined): [string, str
     .sort(byKey);
 }
 
-function stableJson(value: unknown): string {
+/**
+ * JSON with object keys sorted, so equal values give equal text whatever the key order.
+ * Functions are dropped, or written as `fn` when given.
+ */
+export function stableJson(value: unknown, fn?: string): string {
   return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(byKey))
-      : v,
+    typeof v === 'function'
+      ? (fn ?? v)
+      : v && typeof v === 'object' && !Array.isArray(v)
+        ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(byKey))
+        : v,
   );
 }
 

@@ -1,5 +1,5 @@
 import { useMemo, useState, type ReactNode } from 'react';
-import { ConnectionRegistry } from '../core/registry.js';
+import { ConnectionRegistry, stableJson } from '../core/registry.js';
 import { StreamContext, type StreamContextValue } from './streamContext.js';
 import { StreamHub } from './StreamHub.js';
 import type { EventSourceDefaults } from './types.js';
@@ -69,17 +69,5 @@ export function EventSourceProvider({
 
 /** A stable text of the defaults: values by content, functions only by presence. */
 function defaultsSignature(options: EventSourceDefaults | undefined): string {
-  if (!options) return '';
-  return JSON.stringify(options, (_key, value: unknown) => {
-    if (typeof value === 'function') return 'ƒ';
-    if (value && typeof value === 'object' && !Array.isArray(value)) {
-      const record = value as Record<string, unknown>;
-      return Object.fromEntries(
-        Object.keys(record)
-          .sort()
-          .map((k) => [k, record[k]]),
-      );
-    }
-    return value;
-  });
+  return options ? stableJson(options, 'ƒ') : '';
 }
