@@ -4,7 +4,13 @@ import { createParser, type Parser } from './parse.js';
 import { createFetchTransport } from './transports/fetchTransport.js';
 import { createNativeTransport } from './transports/nativeTransport.js';
 import type { Transport, TransportHandle, TransportSink } from './transports/transport.js';
-import type { ConnectionSnapshot, HeadersOption, ReconnectPolicy, SSEMessage } from './types.js';
+import type {
+  ConnectionSnapshot,
+  ConnectionStatus,
+  HeadersOption,
+  ReconnectPolicy,
+  SSEMessage,
+} from './types.js';
 
 /** A request body: a string is sent as is, anything else as JSON. */
 export type BodyOption = string | Record<string, unknown> | readonly unknown[] | null;
@@ -130,7 +136,10 @@ export class Connection {
         onLastEventId: (id) => {
           // Spec: dispatch sets the last event ID string even when no event fires.
           this.#lastEventId = id;
-          if (this.#state.lastEventId !== id) this.#publish({ lastEventId: id });
+          if (this.#state.lastEventId !== id) {
+            this.#state.lastEventId = id;
+            this.#changed();
+          }
         },
         onRetry: (ms) => {
           this.#serverRetry = ms;
@@ -142,7 +151,8 @@ export class Connection {
     options.signal?.addEventListener('abort', () => {
       if (this.#state.status === 'closed') return;
       this.close();
-      this.#publish({ error: new SSEError('aborted', 'The stream was aborted by its signal') });
+      this.#state.error = new SSEError('aborted', 'The stream was aborted by its signal');
+      this.#changed();
     });
   }
 
@@ -195,18 +205,14 @@ export class Connection {
     if (this.#state.status === 'closed') return;
     this.#stop();
     this.#failures = 0;
-    this.#publish({ status: 'closed', attempt: 0, nextRetryAt: null });
+    this.#status('closed');
   }
 
   #start(status: 'connecting' | 'reconnecting'): void {
     this.#stop();
     const id = ++this.#attemptId;
     const controller = (this.#controller = new AbortController());
-    this.#publish({
-      status,
-      attempt: status === 'reconnecting' ? this.#failures : 0,
-      nextRetryAt: null,
-    });
+    this.#status(status, status === 'reconnecting' ? this.#failures : 0);
     this.#armStall(id);
     void this.#request(id, controller.signal);
   }
@@ -275,7 +281,7 @@ export class Connection {
         // Self-reconnecting transports hand us no bytes, so their open is the only success signal.
         if (this.#transport.selfReconnecting) this.#failures = 0;
         this.#armStall(id);
-        this.#publish({ status: 'open', error: null, attempt: 0, nextRetryAt: null });
+        this.#status('open', 0, null, null);
         callAll(this.#openListeners, undefined);
       }),
       chunk: live((chunk: Uint8Array | string) => {
@@ -317,7 +323,7 @@ export class Connection {
     const published = error.withRetry(retry);
     if (!retry) {
       this.#failures = 0;
-      this.#publish({ status: 'closed', error: published, attempt: 0, nextRetryAt: null });
+      this.#status('closed', 0, null, published);
       callAll(this.#errorListeners, published);
     } else if (isOffline()) {
       // Trying while the browser knows it is offline would only burn attempts: wait for 'online'.
@@ -334,7 +340,7 @@ export class Connection {
 
   /** Publishes a `reconnecting` state for `error` and tells the error listeners. */
   #retrying(error: SSEError, nextRetryAt: number | null): void {
-    this.#publish({ status: 'reconnecting', error, attempt: this.#failures, nextRetryAt });
+    this.#status('reconnecting', this.#failures, nextRetryAt, error);
     callAll(this.#errorListeners, error);
   }
 
@@ -371,10 +377,19 @@ export class Connection {
     callAll(listeners.get(ANY_EVENT), message);
   }
 
-  #publish(patch: Partial<ConnectionSnapshot>): void {
-    const state = Object.assign(this.#state, patch);
-    const status = patch.status;
-    if (status) state.readyState = status === 'open' ? 1 : status === 'closed' ? 2 : 0;
+  /** Publishes a new status with its readyState, attempt and retry time (and error, if given). */
+  #status(
+    status: ConnectionStatus,
+    attempt = 0,
+    nextRetryAt: number | null = null,
+    error?: SSEError | null,
+  ): void {
+    const state = this.#state;
+    state.status = status;
+    state.readyState = status === 'open' ? 1 : status === 'closed' ? 2 : 0;
+    state.attempt = attempt;
+    state.nextRetryAt = nextRetryAt;
+    if (error !== undefined) state.error = error;
     this.#changed();
   }
 
