@@ -26,7 +26,7 @@ export interface UseSSEEventOptions<TEvent = TypedMessage> extends HookStreamOpt
 
 interface Memo {
   raw: SSEMessage | undefined;
-  mode: 'none' | 'json' | 'function';
+  parse: ParseOption | undefined;
   value: TypedMessage<unknown> | undefined;
 }
 
@@ -106,16 +106,17 @@ export function useSSEEvent(
   const memo = useRef<Memo | null>(null);
   const read = (): TypedMessage<unknown> | undefined => {
     const raw = store?.getTypeSnapshot(type);
-    const mode = parse === undefined ? 'none' : parse === 'json' ? 'json' : 'function';
     const prev = memo.current;
-    if (prev && prev.raw === raw && prev.mode === mode) return prev.value;
+    // A new inline parse function decodes from the same per-hook cache, so comparing identity
+    // costs no extra decoding.
+    if (prev && prev.raw === raw && prev.parse === parse) return prev.value;
     let value: TypedMessage<unknown> | undefined;
     if (raw) {
       const result = parseEvent(raw, parse, cache);
       // A message that fails to decode leaves the last good one in place.
       value = result.ok ? result.event : prev?.value;
     }
-    memo.current = { raw, mode, value };
+    memo.current = { raw, parse, value };
     return value;
   };
 
