@@ -7,7 +7,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventSource as TheirEventSource } from 'eventsource';
-import { EventSource as OurEventSource } from '../src/core/eventSource.js';
+import { built } from './lib.js';
+
+const OurEventSource = built.EventSource;
 import { dashboardStream, llmTokenStream, randomChunks, type BenchStream } from './streams.js';
 
 interface Client {

@@ -6,7 +6,9 @@
  * does). "strings in": both get the same pre-decoded strings, which isolates the parsing itself.
  */
 import { createParser as createTheirParser } from 'eventsource-parser';
-import { createParser } from '../src/core/parse.js';
+import { built } from './lib.js';
+
+const { createParser } = built;
 import {
   dashboardStream,
   decodeChunks,

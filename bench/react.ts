@@ -173,7 +173,7 @@ export async function runReactBench(): Promise<ReactBenchRow[]> {
     // Imported only now: react-dom reads the DOM, react-use-websocket the EventSource, at load.
     const { createElement: h, Profiler } = await import('react');
     const { createRoot } = await import('react-dom/client');
-    const { EventSourceProvider, useSSEEvent } = await import('../src/index.js');
+    const { EventSourceProvider, useSSEEvent } = (await import('./lib.js')).builtReact;
     const rhs = await import('react-hooks-sse');
     const ruw = await import('react-use-websocket');
 

@@ -152,9 +152,9 @@ export async function runStreamTextBench(): Promise<Case[]> {
   ensureDom();
   const React = await import('react');
   const { createRoot } = await import('react-dom/client');
-  const { useStreamText } = await import('../src/react/useStreamText.js');
-  const { Connection, ANY_EVENT } = await import('../src/core/connection.js');
-  const { selectToken } = await import('../src/core/textStream.js');
+  const { built, builtReact } = await import('./lib.js');
+  const { useStreamText } = builtReact;
+  const { Connection, ANY_EVENT, selectToken } = built;
   const { createElement: h, useCallback, useRef, useState } = React;
 
   const { bursts, text: expected } = script();

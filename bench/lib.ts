@@ -1,0 +1,18 @@
+/**
+ * The library as users get it: the built files in `dist/` (`npm run bench` builds first), loaded
+ * as plain JavaScript, exactly as the peer libraries are loaded from their packages. Importing
+ * the TypeScript sources would measure the dev-time transform instead (it rewrites classes, and
+ * made event construction some ten times slower here).
+ */
+import { existsSync } from 'node:fs';
+
+const core = new URL('../dist/core.js', import.meta.url);
+const entry = new URL('../dist/index.js', import.meta.url);
+if (!existsSync(core) || !existsSync(entry)) {
+  throw new Error('dist/ is missing: run `npm run build` first (`npm run bench` does)');
+}
+
+/** 'sse-hooks/core', built. */
+export const built: typeof import('../src/core/index.js') = await import(core.href);
+/** 'sse-hooks', built. */
+export const builtReact: typeof import('../src/index.js') = await import(entry.href);
