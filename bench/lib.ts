@@ -5,6 +5,8 @@
  * made event construction some ten times slower here).
  */
 import { existsSync } from 'node:fs';
+import type * as Core from '../src/core/index.js';
+import type * as Entry from '../src/index.js';
 
 const core = new URL('../dist/core.js', import.meta.url);
 const entry = new URL('../dist/index.js', import.meta.url);
@@ -13,6 +15,6 @@ if (!existsSync(core) || !existsSync(entry)) {
 }
 
 /** 'sse-hooks/core', built. */
-export const built: typeof import('../src/core/index.js') = await import(core.href);
+export const built: typeof Core = await import(core.href);
 /** 'sse-hooks', built. */
-export const builtReact: typeof import('../src/index.js') = await import(entry.href);
+export const builtReact: typeof Entry = await import(entry.href);
