@@ -63,7 +63,10 @@ export function retryDelay(
     delay = serverRetry;
   } else {
     const base = serverRetry ?? policy.initialDelay;
-    const ceiling = Math.min(policy.maxDelay, base * Math.pow(policy.factor, Math.max(0, attempt - 1)));
+    const ceiling = Math.min(
+      policy.maxDelay,
+      base * Math.pow(policy.factor, Math.max(0, attempt - 1)),
+    );
     delay = policy.jitter ? Math.floor(random() * ceiling) : ceiling;
     // Jitter may pick a small value; never go below the server's own reconnection time.
     if (serverRetry !== undefined) delay = Math.max(delay, Math.min(serverRetry, policy.maxDelay));
@@ -80,7 +83,10 @@ export const MAX_TIMER_DELAY = 2_147_483_647;
  * Parses a `Retry-After` header (seconds or an HTTP date) into milliseconds from `now`.
  * Returns undefined when absent or unreadable.
  */
-export function parseRetryAfter(value: string | null, now: number = Date.now()): number | undefined {
+export function parseRetryAfter(
+  value: string | null,
+  now: number = Date.now(),
+): number | undefined {
   if (!value) return undefined;
   const trimmed = value.trim();
   if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;

@@ -153,7 +153,9 @@ export class EventSource {
       messageFactory: (type, data, lastEventId, origin) =>
         new SSEMessageEvent(type, { data, lastEventId, origin }),
     });
-    this.connection.addEventListener(ANY_EVENT, (message) => this.onMessage(message as SSEMessageEvent));
+    this.connection.addEventListener(ANY_EVENT, (message) =>
+      this.onMessage(message as SSEMessageEvent),
+    );
     this.connection.onOpen(() => this.fire(new SSEEvent('open'), this.onopen));
     this.connection.onError((error) => this.fire(new SSEEvent('error', error), this.onerror));
     this.connection.open();
@@ -169,7 +171,11 @@ export class EventSource {
     this.connection.close();
   }
 
-  addEventListener(type: string, listener: Listener | null, options?: boolean | ListenerOptions): void {
+  addEventListener(
+    type: string,
+    listener: Listener | null,
+    options?: boolean | ListenerOptions,
+  ): void {
     if (!listener) return;
     const opts = typeof options === 'object' ? options : {};
     if (opts.signal?.aborted) return;
@@ -178,7 +184,9 @@ export class EventSource {
     if (list.some((r) => r.listener === listener)) return;
     const registered: Registered = { listener, once: Boolean(opts.once), removed: false };
     list.push(registered);
-    opts.signal?.addEventListener('abort', () => this.removeEventListener(type, listener), { once: true });
+    opts.signal?.addEventListener('abort', () => this.removeEventListener(type, listener), {
+      once: true,
+    });
   }
 
   removeEventListener(type: string, listener: Listener | null): void {
@@ -197,7 +205,13 @@ export class EventSource {
   /** Dispatches `event` to this object's listeners; returns true (events here are not cancelable). */
   dispatchEvent(event: SSEEvent): boolean {
     const handler =
-      event.type === 'message' ? this.onmessage : event.type === 'open' ? this.onopen : event.type === 'error' ? this.onerror : null;
+      event.type === 'message'
+        ? this.onmessage
+        : event.type === 'open'
+          ? this.onopen
+          : event.type === 'error'
+            ? this.onerror
+            : null;
     this.fire(event, handler as EventHandler<SSEEvent>);
     return true;
   }
@@ -224,9 +238,14 @@ export class EventSource {
   }
 }
 
-function invoke(target: EventSource, listener: Listener | EventHandler<SSEEvent>, event: SSEEvent): void {
+function invoke(
+  target: EventSource,
+  listener: Listener | EventHandler<SSEEvent>,
+  event: SSEEvent,
+): void {
   try {
-    if (typeof listener === 'function') (listener as (this: EventSource, e: SSEEvent) => unknown).call(target, event);
+    if (typeof listener === 'function')
+      (listener as (this: EventSource, e: SSEEvent) => unknown).call(target, event);
     else if (listener) (listener as { handleEvent(e: SSEEvent): unknown }).handleEvent(event);
   } catch (error) {
     const report = (globalThis as { reportError?: (e: unknown) => void }).reportError;

@@ -2,7 +2,13 @@ export { createParser } from './parse.js';
 export type { ParsedEvent, Parser, ParserCallbacks, ParserOptions } from './parse.js';
 export { SSEError, isSSEError } from './errors.js';
 export type { SSEErrorType, SSEErrorInit } from './errors.js';
-export { DEFAULT_RECONNECT_POLICY, parseRetryAfter, resolvePolicy, retryDelay, shouldRetry } from './backoff.js';
+export {
+  DEFAULT_RECONNECT_POLICY,
+  parseRetryAfter,
+  resolvePolicy,
+  retryDelay,
+  shouldRetry,
+} from './backoff.js';
 export type { ResolvedReconnectPolicy } from './backoff.js';
 export { Connection, ANY_EVENT } from './connection.js';
 export type { BodyOption, ConnectionOptions } from './connection.js';
@@ -12,7 +18,12 @@ export { EventSource, SSEEvent, SSEMessageEvent } from './eventSource.js';
 export type { EventSourceInit } from './eventSource.js';
 export { createFetchTransport } from './transports/fetchTransport.js';
 export { createNativeTransport } from './transports/nativeTransport.js';
-export type { Transport, TransportHandle, TransportRequest, TransportSink } from './transports/transport.js';
+export type {
+  Transport,
+  TransportHandle,
+  TransportRequest,
+  TransportSink,
+} from './transports/transport.js';
 export type {
   ConnectionSnapshot,
   ConnectionStatus,
@@ -21,7 +32,13 @@ export type {
   ReconnectPolicy,
   SSEMessage,
 } from './types.js';
-export { TextStream, selectToken, revealCount, DEFAULT_PACE, CATCH_UP_FRAMES } from './textStream.js';
+export {
+  TextStream,
+  selectToken,
+  revealCount,
+  DEFAULT_PACE,
+  CATCH_UP_FRAMES,
+} from './textStream.js';
 export type {
   TextStreamOptions,
   TextStreamSnapshot,

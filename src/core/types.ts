@@ -39,8 +39,7 @@ export interface ConnectionSnapshot {
 
 /** Header values, or a function (possibly async) called on every (re)connect. */
 export type HeadersOption =
-  | Record<string, string>
-  | (() => Record<string, string> | Promise<Record<string, string>>);
+  Record<string, string> | (() => Record<string, string> | Promise<Record<string, string>>);
 
 /** How the connection retries. Every field is optional. */
 export interface ReconnectPolicy {

@@ -53,7 +53,9 @@ export function createNativeTransport(
             ),
           );
         } else {
-          sink.reconnecting?.(new SSEError('network', 'The stream was lost; the browser is reconnecting'));
+          sink.reconnecting?.(
+            new SSEError('network', 'The stream was lost; the browser is reconnecting'),
+          );
         }
       };
       const close = () => {
