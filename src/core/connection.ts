@@ -1,4 +1,4 @@
-import { resolvePolicy, retryDelay, shouldRetry } from './backoff.js';
+import { resolvePolicy, retryDelay, shouldRetry, type ResolvedReconnectPolicy } from './backoff.js';
 import { SSEError } from './errors.js';
 import { createParser, type Parser } from './parse.js';
 import { createFetchTransport } from './transports/fetchTransport.js';
@@ -85,104 +85,49 @@ export const ANY_EVENT = '*';
  * ```
  */
 export class Connection {
-  declare readonly url: string;
-  declare readonly options: Readonly<ConnectionOptions>;
+  readonly url: string;
+  readonly options: Readonly<ConnectionOptions>;
 
-  // The methods are closures over the connection's private state (set up in the constructor),
-  // which keeps that state out of reach and lets a minifier shorten every internal name.
+  /** The live state; `#snapshot` is an immutable copy made on demand and dropped on change. */
+  readonly #state: { -readonly [K in keyof ConnectionSnapshot]: ConnectionSnapshot[K] };
+  #snapshot: ConnectionSnapshot | null = null;
+  readonly #stateListeners = new Set<() => void>();
+  readonly #eventListeners = new Map<string, Set<Listener<SSEMessage>>>();
+  readonly #openListeners = new Set<() => void>();
+  readonly #errorListeners = new Set<Listener<SSEError>>();
+  readonly #lastByType = new Map<string, SSEMessage>();
+  readonly #policy: ResolvedReconnectPolicy;
+  readonly #transport: Transport;
+  readonly #parser: Parser;
 
-  /** The current immutable state. Same object until something changes. */
-  declare readonly getSnapshot: () => ConnectionSnapshot;
-
-  /** Calls `listener` after every state change. Returns the unsubscribe function. */
-  declare readonly subscribe: (listener: () => void) => () => void;
-
-  /**
-   * Calls `listener` for every event of `type` (`'*'` for all), in order, synchronously as it is
-   * parsed. Returns the unsubscribe function.
-   */
-  declare readonly addEventListener: (type: string, listener: Listener<SSEMessage>) => () => void;
-
-  /** Called each time the stream opens. */
-  declare readonly onOpen: (listener: () => void) => () => void;
-
-  /** Called for each error, with `error.willRetry` saying whether a reconnect follows. */
-  declare readonly onError: (listener: Listener<SSEError>) => () => void;
-
-  /** The last event of one type, or undefined before the first. */
-  declare readonly getLastEvent: (type: string) => SSEMessage | undefined;
-
-  /** Starts the stream if it is closed. Calling it on an open or connecting stream does nothing. */
-  declare readonly open: () => void;
-
-  /** Closes the stream for good: cancels the request and every timer. `open()` may start it again. */
-  declare readonly close: () => void;
+  #attemptId = 0;
+  #controller: AbortController | null = null;
+  #handle: TransportHandle | null | void = null;
+  #retryTimer: ReturnType<typeof setTimeout> | undefined;
+  #stallTimer: ReturnType<typeof setTimeout> | undefined;
+  #removeOnline: (() => void) | undefined;
+  #serverRetry: number | undefined;
+  /** Consecutive failed attempts; the next attempt's number while reconnecting. */
+  #failures = 0;
+  /** Whether the current attempt has received a byte since it opened. */
+  #received = false;
+  #origin = '';
+  #lastEventId: string;
 
   constructor(url: string, options: ConnectionOptions = {}) {
-    const policy = resolvePolicy(options.reconnect || undefined);
-    const transport = pickTransport(options);
-    const stateListeners = new Set<() => void>();
-    const eventListeners = new Map<string, Set<Listener<SSEMessage>>>();
-    const openListeners = new Set<() => void>();
-    const errorListeners = new Set<Listener<SSEError>>();
-    const lastByType = new Map<string, SSEMessage>();
-    let lastEventIdString = options.lastEventId ?? '';
-    /** The live state; `snapshot` is an immutable copy made on demand and dropped on change. */
-    const state: { -readonly [K in keyof ConnectionSnapshot]: ConnectionSnapshot[K] } = {
-      ...INITIAL,
-      lastEventId: lastEventIdString,
-    };
-    let snapshot: ConnectionSnapshot | null = null;
-    let attemptId = 0;
-    let controller: AbortController | null = null;
-    let handle: TransportHandle | null | void = null;
-    let retryTimer: ReturnType<typeof setTimeout> | undefined;
-    let stallTimer: ReturnType<typeof setTimeout> | undefined;
-    let removeOnline: (() => void) | undefined;
-    let serverRetry: number | undefined;
-    /** Consecutive failed attempts; the next attempt's number while reconnecting. */
-    let failures = 0;
-    /** Whether the current attempt has received a byte since it opened. */
-    let received = false;
-    let origin = '';
-
-    const changed = (): void => {
-      snapshot = null;
-      callAll(stateListeners, undefined);
-    };
-
-    /** Publishes a new status with its readyState, attempt and retry time (and error, if given). */
-    const setStatus = (
-      status: ConnectionStatus,
-      attempt = 0,
-      nextRetryAt: number | null = null,
-      error?: SSEError | null,
-    ): void => {
-      state.status = status;
-      state.readyState = status === 'open' ? 1 : status === 'closed' ? 2 : 0;
-      state.attempt = attempt;
-      state.nextRetryAt = nextRetryAt;
-      if (error !== undefined) state.error = error;
-      changed();
-    };
-
-    const dispatch = (message: SSEMessage): void => {
-      const { type } = message;
-      lastByType.set(type, message);
-      // The hot path: set the two fields directly instead of going through a patch object.
-      state.lastMessage = message;
-      state.lastEventId = message.lastEventId;
-      changed();
-      callAll(eventListeners.get(type), message);
-      callAll(eventListeners.get(ANY_EVENT), message);
-    };
-
-    const parser: Parser = createParser(
+    this.url = url;
+    this.options = options;
+    this.#policy = resolvePolicy(options.reconnect || undefined);
+    this.#transport = pickTransport(options);
+    this.#lastEventId = options.lastEventId ?? '';
+    this.#state = { ...INITIAL, lastEventId: this.#lastEventId };
+    this.#parser = createParser(
       {
         onEvent: ({ type, data, lastEventId }) => {
-          lastEventIdString = lastEventId;
-          const factory = options.messageFactory;
-          dispatch(
+          this.#lastEventId = lastEventId;
+          const factory = this.options.messageFactory;
+          const origin = this.#origin;
+          this.#dispatch(
             factory
               ? factory(type, data, lastEventId, origin)
               : { type, data, lastEventId, origin },
@@ -190,215 +135,267 @@ export class Connection {
         },
         onLastEventId: (id) => {
           // Spec: dispatch sets the last event ID string even when no event fires.
-          lastEventIdString = id;
-          if (state.lastEventId !== id) {
-            state.lastEventId = id;
-            changed();
+          this.#lastEventId = id;
+          if (this.#state.lastEventId !== id) {
+            this.#state.lastEventId = id;
+            this.#changed();
           }
         },
         onRetry: (ms) => {
-          serverRetry = ms;
+          this.#serverRetry = ms;
         },
-        onError: (error) => fail(attemptId, error),
+        onError: (error) => this.#fail(this.#attemptId, error),
       },
       options.maxBufferSize === undefined ? undefined : { maxBufferSize: options.maxBufferSize },
     );
-
-    /** Cancels the current attempt and every timer, leaving the status alone. */
-    const stop = (): void => {
-      attemptId++;
-      controller?.abort();
-      controller = handle = null;
-      clearTimeout(retryTimer);
-      clearTimeout(stallTimer);
-      removeOnline?.();
-      removeOnline = undefined;
-    };
-
-    const armStall = (id: number): void => {
-      const ms = options.stallTimeout;
-      if (!ms || ms <= 0) return;
-      clearTimeout(stallTimer);
-      stallTimer = setTimeout(
-        () => fail(id, networkError(`No data for ${ms} ms: the stream stalled`, 'stalled')),
-        ms,
-      );
-    };
-
-    /** Publishes a `reconnecting` state for `error` and tells the error listeners. */
-    const retrying = (error: SSEError, nextRetryAt: number | null): void => {
-      setStatus('reconnecting', failures, nextRetryAt, error);
-      callAll(errorListeners, error);
-    };
-
-    const fail = (id: number, error: SSEError): void => {
-      if (id !== attemptId || !controller) return;
-      stop();
-      failures++;
-      const retry =
-        options.reconnect !== false &&
-        error.code !== 'invalid-url' &&
-        (options.retryOn ?? shouldRetry)(error) &&
-        failures <= policy.maxAttempts;
-      const published = error.withRetry(retry);
-      if (!retry) {
-        failures = 0;
-        setStatus('closed', 0, null, published);
-        callAll(errorListeners, published);
-      } else if (isOffline()) {
-        // Trying while the browser knows it is offline would only burn attempts: wait for 'online'.
-        const onOnline = () => start('reconnecting');
-        globalThis.addEventListener('online', onOnline, { once: true });
-        removeOnline = () => globalThis.removeEventListener('online', onOnline);
-        retrying(published, null);
-      } else {
-        const delay = retryDelay(failures, policy, serverRetry, error, options.random);
-        retryTimer = setTimeout(() => start('reconnecting'), delay);
-        retrying(published, Date.now() + delay);
-      }
-    };
-
-    /** A sink bound to one attempt, so late calls from a superseded attempt are ignored. */
-    const sinkFor = (id: number): TransportSink => {
-      const live =
-        <A extends unknown[]>(fn: (...args: A) => void) =>
-        (...args: A) => {
-          if (id === attemptId && controller) fn(...args);
-        };
-      return {
-        open: live((finalUrl: string) => {
-          origin = originOf(finalUrl);
-          received = false;
-          // Self-reconnecting transports hand us no bytes, so their open is the only success signal.
-          if (transport.selfReconnecting) failures = 0;
-          armStall(id);
-          setStatus('open', 0, null, null);
-          callAll(openListeners, undefined);
-        }),
-        chunk: live((chunk: Uint8Array | string) => {
-          if (!received) {
-            // A stream that delivers bytes has really worked: start backoff again from scratch.
-            received = true;
-            failures = 0;
-          }
-          armStall(id);
-          parser.feed(chunk);
-        }),
-        event: live((message: SSEMessage) => {
-          lastEventIdString = message.lastEventId;
-          dispatch(message);
-        }),
-        end: live(() => {
-          parser.end();
-          fail(id, networkError('The server closed the stream', 'stream-ended'));
-        }),
-        error: live((error: SSEError) => fail(id, error)),
-        reconnecting: live((error: SSEError) => {
-          // The browser retries by itself; mirror it without starting our own attempt.
-          failures++;
-          retrying(error.withRetry(true), null);
-        }),
-      };
-    };
-
-    const request = async (id: number, signal: AbortSignal): Promise<void> => {
-      const given = options.body;
-      let resolved: string;
-      let headers: Record<string, string>;
-      try {
-        resolved = new URL(url, (globalThis as { location?: { href?: string } }).location?.href)
-          .href;
-      } catch (cause) {
-        return fail(id, networkError(`Invalid URL: ${url}`, 'invalid-url', cause));
-      }
-      try {
-        const h = options.headers;
-        headers = { ...(typeof h === 'function' ? await h() : h) };
-      } catch (cause) {
-        return fail(id, networkError('The headers function failed', 'headers', cause));
-      }
-      if (id !== attemptId) return;
-
-      let body: string | undefined;
-      if (typeof given === 'string') body = given;
-      else if (given != null) {
-        body = JSON.stringify(given);
-        if (!Object.keys(headers).some((k) => k.toLowerCase() === 'content-type')) {
-          headers['Content-Type'] = 'application/json';
-        }
-      }
-
-      // Browsers start each new stream with the last event ID they had, not an empty one, so
-      // events without an id after a reconnect keep it (and a later reconnect still resumes).
-      const lastEventId = lastEventIdString;
-      parser.reset(lastEventId);
-      handle = null;
-      const next = transport.connect(
-        {
-          url: resolved,
-          method: options.method ?? 'GET',
-          headers,
-          body,
-          credentials: options.credentials ?? (options.withCredentials ? 'include' : 'same-origin'),
-          lastEventId,
-          signal,
-        },
-        sinkFor(id),
-      );
-      if (next && id === attemptId) {
-        handle = next;
-        for (const type of eventListeners.keys()) if (type !== ANY_EVENT) next.listen(type);
-      }
-    };
-
-    const start = (status: 'connecting' | 'reconnecting'): void => {
-      stop();
-      const id = ++attemptId;
-      controller = new AbortController();
-      setStatus(status, status === 'reconnecting' ? failures : 0);
-      armStall(id);
-      void request(id, controller.signal);
-    };
-
-    const close = (): void => {
-      if (state.status === 'closed') return;
-      stop();
-      failures = 0;
-      setStatus('closed');
-    };
-
-    Object.assign(this, {
-      url,
-      options,
-      getSnapshot: () => (snapshot ??= Object.freeze({ ...state })),
-      subscribe: (listener: () => void) => addTo(stateListeners, listener),
-      addEventListener: (type: string, listener: Listener<SSEMessage>) => {
-        let set = eventListeners.get(type);
-        if (!set) eventListeners.set(type, (set = new Set()));
-        set.add(listener);
-        if (type !== ANY_EVENT) handle?.listen(type);
-        return () => {
-          set.delete(listener);
-          if (!set.size && eventListeners.get(type) === set) eventListeners.delete(type);
-        };
-      },
-      onOpen: (listener: () => void) => addTo(openListeners, listener),
-      onError: (listener: Listener<SSEError>) => addTo(errorListeners, listener),
-      getLastEvent: (type: string) => lastByType.get(type),
-      open: () => {
-        if (state.status !== 'closed' || options.signal?.aborted) return;
-        failures = 0;
-        start('connecting');
-      },
-      close,
-    });
-
     options.signal?.addEventListener('abort', () => {
-      if (state.status === 'closed') return;
-      close();
-      state.error = new SSEError('aborted', 'The stream was aborted by its signal');
-      changed();
+      if (this.#state.status === 'closed') return;
+      this.close();
+      this.#state.error = new SSEError('aborted', 'The stream was aborted by its signal');
+      this.#changed();
     });
+  }
+
+  /** The current immutable state. Same object until something changes. */
+  getSnapshot = (): ConnectionSnapshot => (this.#snapshot ??= Object.freeze({ ...this.#state }));
+
+  /** Calls `listener` after every state change. Returns the unsubscribe function. */
+  subscribe = (listener: () => void): (() => void) => addTo(this.#stateListeners, listener);
+
+  /**
+   * Calls `listener` for every event of `type` (`'*'` for all), in order, synchronously as it is
+   * parsed. Returns the unsubscribe function.
+   */
+  addEventListener(type: string, listener: Listener<SSEMessage>): () => void {
+    const all = this.#eventListeners;
+    let set = all.get(type);
+    if (!set) all.set(type, (set = new Set()));
+    set.add(listener);
+    if (type !== ANY_EVENT) this.#handle?.listen(type);
+    return () => {
+      set.delete(listener);
+      if (!set.size && all.get(type) === set) all.delete(type);
+    };
+  }
+
+  /** Called each time the stream opens. */
+  onOpen(listener: () => void): () => void {
+    return addTo(this.#openListeners, listener);
+  }
+
+  /** Called for each error, with `error.willRetry` saying whether a reconnect follows. */
+  onError(listener: Listener<SSEError>): () => void {
+    return addTo(this.#errorListeners, listener);
+  }
+
+  /** The last event of one type, or undefined before the first. */
+  getLastEvent(type: string): SSEMessage | undefined {
+    return this.#lastByType.get(type);
+  }
+
+  /** Starts the stream if it is closed. Calling it on an open or connecting stream does nothing. */
+  open(): void {
+    if (this.#state.status !== 'closed' || this.options.signal?.aborted) return;
+    this.#failures = 0;
+    this.#start('connecting');
+  }
+
+  /** Closes the stream for good: cancels the request and every timer. `open()` may start it again. */
+  close(): void {
+    if (this.#state.status === 'closed') return;
+    this.#stop();
+    this.#failures = 0;
+    this.#status('closed');
+  }
+
+  #start(status: 'connecting' | 'reconnecting'): void {
+    this.#stop();
+    const id = ++this.#attemptId;
+    const controller = (this.#controller = new AbortController());
+    this.#status(status, status === 'reconnecting' ? this.#failures : 0);
+    this.#armStall(id);
+    void this.#request(id, controller.signal);
+  }
+
+  async #request(id: number, signal: AbortSignal): Promise<void> {
+    const { options } = this;
+    const given = options.body;
+    let url: string;
+    let headers: Record<string, string>;
+    try {
+      url = new URL(this.url, (globalThis as { location?: { href?: string } }).location?.href).href;
+    } catch (cause) {
+      return this.#fail(id, networkError(`Invalid URL: ${this.url}`, 'invalid-url', cause));
+    }
+    try {
+      const h = options.headers;
+      headers = { ...(typeof h === 'function' ? await h() : h) };
+    } catch (cause) {
+      return this.#fail(id, networkError('The headers function failed', 'headers', cause));
+    }
+    if (id !== this.#attemptId) return;
+
+    let body: string | undefined;
+    if (typeof given === 'string') body = given;
+    else if (given != null) {
+      body = JSON.stringify(given);
+      if (!Object.keys(headers).some((k) => k.toLowerCase() === 'content-type')) {
+        headers['Content-Type'] = 'application/json';
+      }
+    }
+
+    // Browsers start each new stream with the last event ID they had, not an empty one, so events
+    // without an id after a reconnect keep it (and a later reconnect still resumes from it).
+    const lastEventId = this.#lastEventId;
+    this.#parser.reset(lastEventId);
+    this.#handle = null;
+    const handle = this.#transport.connect(
+      {
+        url,
+        method: options.method ?? 'GET',
+        headers,
+        body,
+        credentials: options.credentials ?? (options.withCredentials ? 'include' : 'same-origin'),
+        lastEventId,
+        signal,
+      },
+      this.#sinkFor(id),
+    );
+    if (handle && id === this.#attemptId) {
+      this.#handle = handle;
+      for (const type of this.#eventListeners.keys()) if (type !== ANY_EVENT) handle.listen(type);
+    }
+  }
+
+  /** A sink bound to one attempt, so late calls from a superseded attempt are ignored. */
+  #sinkFor(id: number): TransportSink {
+    const live =
+      <A extends unknown[]>(fn: (...args: A) => void) =>
+      (...args: A) => {
+        if (id === this.#attemptId && this.#controller) fn(...args);
+      };
+    return {
+      open: live((finalUrl: string) => {
+        this.#origin = originOf(finalUrl);
+        this.#received = false;
+        // Self-reconnecting transports hand us no bytes, so their open is the only success signal.
+        if (this.#transport.selfReconnecting) this.#failures = 0;
+        this.#armStall(id);
+        this.#status('open', 0, null, null);
+        callAll(this.#openListeners, undefined);
+      }),
+      chunk: live((chunk: Uint8Array | string) => {
+        if (!this.#received) {
+          // A stream that delivers bytes has really worked: start backoff again from scratch.
+          this.#received = true;
+          this.#failures = 0;
+        }
+        this.#armStall(id);
+        this.#parser.feed(chunk);
+      }),
+      event: live((message: SSEMessage) => {
+        this.#lastEventId = message.lastEventId;
+        this.#dispatch(message);
+      }),
+      end: live(() => {
+        this.#parser.end();
+        this.#fail(id, networkError('The server closed the stream', 'stream-ended'));
+      }),
+      error: live((error: SSEError) => this.#fail(id, error)),
+      reconnecting: live((error: SSEError) => {
+        // The browser retries by itself; mirror it without starting our own attempt.
+        this.#failures++;
+        this.#retrying(error.withRetry(true), null);
+      }),
+    };
+  }
+
+  #fail(id: number, error: SSEError): void {
+    if (id !== this.#attemptId || !this.#controller) return;
+    this.#stop();
+    const failures = ++this.#failures;
+    const { options } = this;
+    const retry =
+      options.reconnect !== false &&
+      error.code !== 'invalid-url' &&
+      (options.retryOn ?? shouldRetry)(error) &&
+      failures <= this.#policy.maxAttempts;
+    const published = error.withRetry(retry);
+    if (!retry) {
+      this.#failures = 0;
+      this.#status('closed', 0, null, published);
+      callAll(this.#errorListeners, published);
+    } else if (isOffline()) {
+      // Trying while the browser knows it is offline would only burn attempts: wait for 'online'.
+      const onOnline = () => this.#start('reconnecting');
+      globalThis.addEventListener('online', onOnline, { once: true });
+      this.#removeOnline = () => globalThis.removeEventListener('online', onOnline);
+      this.#retrying(published, null);
+    } else {
+      const delay = retryDelay(failures, this.#policy, this.#serverRetry, error, options.random);
+      this.#retryTimer = setTimeout(() => this.#start('reconnecting'), delay);
+      this.#retrying(published, Date.now() + delay);
+    }
+  }
+
+  /** Publishes a `reconnecting` state for `error` and tells the error listeners. */
+  #retrying(error: SSEError, nextRetryAt: number | null): void {
+    this.#status('reconnecting', this.#failures, nextRetryAt, error);
+    callAll(this.#errorListeners, error);
+  }
+
+  /** Cancels the current attempt and every timer, leaving the status alone. */
+  #stop(): void {
+    this.#attemptId++;
+    this.#controller?.abort();
+    this.#controller = this.#handle = null;
+    clearTimeout(this.#retryTimer);
+    clearTimeout(this.#stallTimer);
+    this.#removeOnline?.();
+    this.#removeOnline = undefined;
+  }
+
+  #armStall(id: number): void {
+    const ms = this.options.stallTimeout;
+    if (!ms || ms <= 0) return;
+    clearTimeout(this.#stallTimer);
+    this.#stallTimer = setTimeout(
+      () => this.#fail(id, networkError(`No data for ${ms} ms: the stream stalled`, 'stalled')),
+      ms,
+    );
+  }
+
+  #dispatch(message: SSEMessage): void {
+    const { type } = message;
+    const listeners = this.#eventListeners;
+    this.#lastByType.set(type, message);
+    // The hot path: set the two fields directly instead of going through a patch object.
+    this.#state.lastMessage = message;
+    this.#state.lastEventId = message.lastEventId;
+    this.#changed();
+    callAll(listeners.get(type), message);
+    callAll(listeners.get(ANY_EVENT), message);
+  }
+
+  /** Publishes a new status with its readyState, attempt and retry time (and error, if given). */
+  #status(
+    status: ConnectionStatus,
+    attempt = 0,
+    nextRetryAt: number | null = null,
+    error?: SSEError | null,
+  ): void {
+    const state = this.#state;
+    state.status = status;
+    state.readyState = status === 'open' ? 1 : status === 'closed' ? 2 : 0;
+    state.attempt = attempt;
+    state.nextRetryAt = nextRetryAt;
+    if (error !== undefined) state.error = error;
+    this.#changed();
+  }
+
+  #changed(): void {
+    this.#snapshot = null;
+    callAll(this.#stateListeners, undefined);
   }
 }
 
