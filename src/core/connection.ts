@@ -269,13 +269,11 @@ export class Connection {
 
   /** A sink bound to one attempt, so late calls from a superseded attempt are ignored. */
   #sinkFor(id: number): TransportSink {
-    const live =
-      <A extends unknown[]>(fn: (...args: A) => void) =>
-      (...args: A) => {
-        if (id === this.#attemptId && this.#controller) fn(...args);
-      };
+    // A plain check in each method: `chunk` runs once per read, so no wrapper on that path.
+    const live = () => id === this.#attemptId && this.#controller !== null;
     return {
-      open: live((finalUrl: string) => {
+      open: (finalUrl: string) => {
+        if (!live()) return;
         this.#origin = originOf(finalUrl);
         this.#received = false;
         // Self-reconnecting transports hand us no bytes, so their open is the only success signal.
@@ -283,8 +281,9 @@ export class Connection {
         this.#armStall(id);
         this.#status('open', 0, null, null);
         callAll(this.#openListeners, undefined);
-      }),
-      chunk: live((chunk: Uint8Array | string) => {
+      },
+      chunk: (chunk: Uint8Array | string) => {
+        if (!live()) return;
         if (!this.#received) {
           // A stream that delivers bytes has really worked: start backoff again from scratch.
           this.#received = true;
@@ -292,21 +291,26 @@ export class Connection {
         }
         this.#armStall(id);
         this.#parser.feed(chunk);
-      }),
-      event: live((message: SSEMessage) => {
+      },
+      event: (message: SSEMessage) => {
+        if (!live()) return;
         this.#lastEventId = message.lastEventId;
         this.#dispatch(message);
-      }),
-      end: live(() => {
+      },
+      end: () => {
+        if (!live()) return;
         this.#parser.end();
         this.#fail(id, networkError('The server closed the stream', 'stream-ended'));
-      }),
-      error: live((error: SSEError) => this.#fail(id, error)),
-      reconnecting: live((error: SSEError) => {
+      },
+      error: (error: SSEError) => {
+        if (live()) this.#fail(id, error);
+      },
+      reconnecting: (error: SSEError) => {
+        if (!live()) return;
         // The browser retries by itself; mirror it without starting our own attempt.
         this.#failures++;
         this.#retrying(error.withRetry(true), null);
-      }),
+      },
     };
   }
 
