@@ -1,16 +1,39 @@
 import { assert, poll, sleep } from './lib';
 import { PanelPage, checkSequence } from './panel';
-import type { Scenario } from './types';
+import type { Scenario, ScenarioContext } from './types';
 
 const TYPES = ['message', 'notification', 'alert', 'update'] as const;
 const XSS = `<img src=x onerror="window.__xss=1"><b>bold</b>`;
 
 const token = () => Math.random().toString(36).slice(2, 8);
 
-async function openPanel(ctx: Parameters<Scenario['run']>[0]): Promise<PanelPage> {
+async function openPanel(ctx: ScenarioContext): Promise<PanelPage> {
   const panel = new PanelPage(await ctx.newPage('/'));
   await panel.page.getByRole('heading', { name: /control panel/i }).waitFor({ timeout: 10_000 });
   return panel;
+}
+
+/**
+ * Waits until the page has logged everything the server issued so far, and asserts the logged
+ * ids run from `firstId` with no gap and no duplicate.
+ */
+async function expectContinuousLog(ctx: ScenarioContext, panel: PanelPage, firstId: number) {
+  const stats = await ctx.server.stats();
+  const latestId = stats.events.latestId;
+  const events = await poll(
+    async () => {
+      const all = await panel.events();
+      return all.some((e) => e.id >= latestId) ? all : undefined;
+    },
+    5000,
+    `the log to reach id ${latestId}`,
+  );
+  const ids = events.map((e) => e.id).filter((id) => id <= latestId);
+  const { gaps, duplicates } = checkSequence(ids);
+  assert(gaps.length === 0, `ids missing from the log: ${gaps.join(', ')}`);
+  assert(duplicates.length === 0, `ids logged twice: ${duplicates.join(', ')}`);
+  assert(ids[0] === firstId, `the log starts at ${ids[0]}, expected ${firstId}`);
+  return { stats, latestId, ids, gaps, duplicates };
 }
 
 export const controlPanelScenarios: Scenario[] = [
@@ -157,21 +180,11 @@ export const controlPanelScenarios: Scenario[] = [
       const reconnectedAt = Date.now();
       const countBefore = (await panel.events()).length;
       await panel.waitMoreEvents(countBefore, 3);
-      const stats = await ctx.server.stats();
-      const latestId = stats.events.latestId;
-      const events = await poll(
-        async () => {
-          const all = await panel.events();
-          return all.some((e) => e.id >= latestId) ? all : undefined;
-        },
-        5000,
-        `the log to reach id ${latestId}`,
+      const { stats, latestId, ids, gaps, duplicates } = await expectContinuousLog(
+        ctx,
+        panel,
+        firstId,
       );
-      const ids = events.map((e) => e.id).filter((id) => id <= latestId);
-      const { gaps, duplicates } = checkSequence(ids);
-      assert(gaps.length === 0, `ids missing from the log: ${gaps.join(', ')}`);
-      assert(duplicates.length === 0, `ids logged twice: ${duplicates.join(', ')}`);
-      assert(ids[0] === firstId, `the log starts at ${ids[0]}, expected ${firstId}`);
       for (const id of sentIds)
         assert(ids.includes(id), `event ${id} sent during the restart is missing`);
       const statuses = await panel.page.evaluate(
@@ -203,21 +216,11 @@ export const controlPanelScenarios: Scenario[] = [
       assert(response.ok, `POST /api/disconnect answered ${response.status}`);
       await panel.waitStatus(/^reconnecting/, 5000);
       await panel.waitStatus(/^connected$/, 15_000);
-      const stats = await ctx.server.stats();
-      const latestId = stats.events.latestId;
-      const events = await poll(
-        async () => {
-          const all = await panel.events();
-          return all.some((e) => e.id >= latestId) ? all : undefined;
-        },
-        5000,
-        `the log to reach id ${latestId}`,
+      const { stats, latestId, ids, gaps, duplicates } = await expectContinuousLog(
+        ctx,
+        panel,
+        firstId,
       );
-      const ids = events.map((e) => e.id).filter((id) => id <= latestId);
-      const { gaps, duplicates } = checkSequence(ids);
-      assert(gaps.length === 0, `ids missing from the log: ${gaps.join(', ')}`);
-      assert(duplicates.length === 0, `ids logged twice: ${duplicates.join(', ')}`);
-      assert(ids[0] === firstId, `the log starts at ${ids[0]}, expected ${firstId}`);
       const replayed = Number(stats.events.replayed) - replayedBefore;
       assert(replayed > 0, 'nothing was replayed: the drop did not make the page miss events');
       ctx.figure(
