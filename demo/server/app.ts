@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createChannel, type Session } from 'better-sse';
 import { EventHistory, HistoryLog, type StoredEvent } from './history.js';
 import { openStream, createBuffer, writeBuffer } from './sse.js';
-import { BodyError, readJson, sendJson, sendError, applyCors, answerPreflight } from './http.js';
+import { readValidJson, sendJson, sendError, applyCors, answerPreflight } from './http.js';
 import {
   parseSendRequest,
   tickPayload,
@@ -271,19 +271,9 @@ export function createDemoApp(options: DemoAppOptions = {}): DemoApp {
   }
 
   async function handleSend(req: IncomingMessage, res: ServerResponse) {
-    let body: unknown;
-    try {
-      body = await readJson(req, SEND_BODY_LIMIT);
-    } catch (error) {
-      if (!(error instanceof BodyError)) throw error;
+    const request = await readValidJson(req, res, SEND_BODY_LIMIT, parseSendRequest);
+    if (!request) {
       counts.sendRejected += 1;
-      sendError(res, error.status, error.message);
-      return;
-    }
-    const request = parseSendRequest(body);
-    if ('error' in request) {
-      counts.sendRejected += 1;
-      sendError(res, 400, request.error);
       return;
     }
     const event = send(request.type, request.message);
@@ -339,19 +329,9 @@ export function createDemoApp(options: DemoAppOptions = {}): DemoApp {
       );
       return;
     }
-    let body: unknown;
-    try {
-      body = await readJson(req, CHAT_BODY_LIMIT);
-    } catch (error) {
-      if (!(error instanceof BodyError)) throw error;
+    const request = await readValidJson(req, res, CHAT_BODY_LIMIT, parseChatRequest);
+    if (!request) {
       counts.chatRejected += 1;
-      sendError(res, error.status, error.message);
-      return;
-    }
-    const request = parseChatRequest(body);
-    if ('error' in request) {
-      counts.chatRejected += 1;
-      sendError(res, 400, request.error);
       return;
     }
     const answer = answerFor(request.messages);

@@ -75,6 +75,32 @@ export async function readJson(req: IncomingMessage, limit: number): Promise<unk
   }
 }
 
+/**
+ * Reads a JSON body and validates it with `parse`. On a bad body (too big, not JSON, or refused
+ * by `parse`) it answers with the error itself and returns undefined.
+ */
+export async function readValidJson<T extends object>(
+  req: IncomingMessage,
+  res: ServerResponse,
+  limit: number,
+  parse: (body: unknown) => T | { error: string },
+): Promise<T | undefined> {
+  let body: unknown;
+  try {
+    body = await readJson(req, limit);
+  } catch (error) {
+    if (!(error instanceof BodyError)) throw error;
+    sendError(res, error.status, error.message);
+    return undefined;
+  }
+  const request = parse(body);
+  if ('error' in request) {
+    sendError(res, 400, request.error);
+    return undefined;
+  }
+  return request;
+}
+
 export function sendJson(
   res: ServerResponse,
   status: number,
