@@ -134,12 +134,9 @@ export class Connection {
           );
         },
         onLastEventId: (id) => {
-          // Spec: dispatch sets the last event ID string even when no event fires.
+          // Spec: dispatch sets the last event ID string even when no event fires. The event
+          // that usually follows publishes it; an id-only block is published after the chunk.
           this.#lastEventId = id;
-          if (this.#state.lastEventId !== id) {
-            this.#state.lastEventId = id;
-            this.#changed();
-          }
         },
         onRetry: (ms) => {
           this.#serverRetry = ms;
@@ -291,6 +288,10 @@ export class Connection {
         }
         this.#armStall(id);
         this.#parser.feed(chunk);
+        if (this.#state.lastEventId !== this.#lastEventId && this.#attemptId === id) {
+          this.#state.lastEventId = this.#lastEventId;
+          this.#changed();
+        }
       },
       event: (message: SSEMessage) => {
         if (!live()) return;
