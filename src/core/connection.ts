@@ -1,5 +1,5 @@
 import { resolvePolicy, retryDelay, shouldRetry, type ResolvedReconnectPolicy } from './backoff.js';
-import { SSEError } from './errors.js';
+import { SSEError, reportListenerError } from './errors.js';
 import { createParser, type Parser } from './parse.js';
 import { createFetchTransport } from './transports/fetchTransport.js';
 import { createNativeTransport } from './transports/nativeTransport.js';
@@ -454,9 +454,7 @@ function callAll<T>(set: Iterable<(value: T) => void> | undefined, value: T): vo
       try {
         listener(value);
       } catch (error) {
-        const report = (globalThis as { reportError?: (e: unknown) => void }).reportError;
-        if (typeof report === 'function') report(error);
-        else console.error(error);
+        reportListenerError(error);
       }
     }
 }

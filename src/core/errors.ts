@@ -65,3 +65,13 @@ export class SSEError extends Error {
 export function isSSEError(value: unknown, type?: SSEErrorType): value is SSEError {
   return value instanceof SSEError && (type === undefined || value.type === type);
 }
+
+/**
+ * Reports an error thrown by a listener without letting it break the stream or the other
+ * listeners: through the platform's `reportError` where there is one (browsers), else the console.
+ */
+export function reportListenerError(error: unknown): void {
+  const report = (globalThis as { reportError?: (e: unknown) => void }).reportError;
+  if (typeof report === 'function') report(error);
+  else console.error(error);
+}

@@ -1,5 +1,5 @@
 import { Connection, ANY_EVENT } from './connection.js';
-import type { SSEError } from './errors.js';
+import { reportListenerError, type SSEError } from './errors.js';
 
 /** Options of the {@link EventSource} constructor: the WHATWG ones, plus a custom `fetch`. */
 export interface EventSourceInit {
@@ -248,9 +248,7 @@ function invoke(
       (listener as (this: EventSource, e: SSEEvent) => unknown).call(target, event);
     else if (listener) (listener as { handleEvent(e: SSEEvent): unknown }).handleEvent(event);
   } catch (error) {
-    const report = (globalThis as { reportError?: (e: unknown) => void }).reportError;
-    if (typeof report === 'function') report(error);
-    else console.error(error);
+    reportListenerError(error);
   }
 }
 

@@ -1,18 +1,12 @@
 // @vitest-environment jsdom
-import { cleanup, render, screen } from '@testing-library/react';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { render, screen } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
 import { EventSourceProvider, useEventSource, useSSEEvent } from '../../src/index.js';
 import { frame, until } from '../helpers/sseServer.js';
-import { sleep, startStreams, Strict, type Clients } from './harness.js';
+import { sleep, Strict, withStreamServer, type Clients } from './harness.js';
 
 let s: Clients;
-beforeEach(async () => {
-  s = await startStreams();
-});
-afterEach(async () => {
-  cleanup();
-  await s.server.close();
-});
+withStreamServer((clients) => (s = clients));
 
 const fast = { reconnect: { initialDelay: 50, jitter: false } };
 const auth = () => s.server.requests.map((r) => r.headers.authorization);

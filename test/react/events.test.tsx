@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
-import { cleanup, render, screen } from '@testing-library/react';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { render, screen } from '@testing-library/react';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   ConnectionRegistry,
   defineStream,
@@ -10,17 +10,13 @@ import {
   type SSEError,
 } from '../../src/index.js';
 import { frame, until } from '../helpers/sseServer.js';
-import { Renders, sleep, startStreams, Strict, type Clients } from './harness.js';
+import { Renders, sleep, Strict, withStreamServer, type Clients } from './harness.js';
 
 let s: Clients;
 let renders: Renders;
-beforeEach(async () => {
-  s = await startStreams();
+withStreamServer((clients) => (s = clients));
+beforeEach(() => {
   renders = new Renders();
-});
-afterEach(async () => {
-  cleanup();
-  await s.server.close();
 });
 
 const text = (id: string) => screen.getByTestId(id).textContent;

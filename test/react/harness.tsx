@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { beforeAll } from 'vitest';
+import { cleanup } from '@testing-library/react';
+import { afterEach, beforeAll, beforeEach } from 'vitest';
 import { Profiler, StrictMode, type ReactNode } from 'react';
 import { EventSourceProvider, type EventSourceProviderProps } from '../../src/index.js';
 import { sseHead, startSSEServer, type TestSSEServer } from '../helpers/sseServer.js';
@@ -42,6 +43,22 @@ export async function startStreams(
       for (const res of open) if (!path || paths.get(res)?.startsWith(path)) res.write(text);
     },
   };
+}
+
+/**
+ * Gives each test a fresh {@link startStreams} server (handed to `set`), and after each test
+ * unmounts what it rendered, then closes the server.
+ */
+export function withStreamServer(set: (clients: Clients) => void): void {
+  let clients: Clients | undefined;
+  beforeEach(async () => {
+    clients = await startStreams();
+    set(clients);
+  });
+  afterEach(async () => {
+    cleanup();
+    await clients?.server.close();
+  });
 }
 
 /** Render counts per id: one per commit of the wrapped subtree. */

@@ -1,19 +1,13 @@
 // @vitest-environment jsdom
-import { cleanup, render, screen } from '@testing-library/react';
+import { render, screen } from '@testing-library/react';
 import { StrictMode, useEffect } from 'react';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EventSourceProvider, useEventSource } from '../../src/index.js';
 import { frame, until } from '../helpers/sseServer.js';
-import { sleep, startStreams, Strict, type Clients } from './harness.js';
+import { sleep, Strict, withStreamServer, type Clients } from './harness.js';
 
 let s: Clients;
-beforeEach(async () => {
-  s = await startStreams();
-});
-afterEach(async () => {
-  cleanup();
-  await s.server.close();
-});
+withStreamServer((clients) => (s = clients));
 
 function Widget({ url, id = 'w' }: { url: string | null; id?: string }) {
   const { readyState, lastMessage } = useEventSource(url);
