@@ -1,8 +1,8 @@
 import { defineConfig } from 'vitest/config';
 import react from '@vitejs/plugin-react';
 
-// Library build: two entries ('sse-hooks' and 'sse-hooks/core') with React external, so the
-// published files carry no runtime dependency besides the React peer.
+// Library build: three entries ('sse-hooks', 'sse-hooks/chat' and 'sse-hooks/core') with React
+// external, so the published files carry no runtime dependency besides the React peer.
 export default defineConfig({
   plugins: [react()],
   publicDir: false,
@@ -12,7 +12,7 @@ export default defineConfig({
     sourcemap: true,
     minify: false,
     lib: {
-      entry: { index: 'src/index.ts', core: 'src/core/index.ts' },
+      entry: { index: 'src/index.ts', chat: 'src/chat.ts', core: 'src/core/index.ts' },
       formats: ['es'],
     },
     rolldownOptions: {

@@ -152,8 +152,8 @@ export async function runStreamTextBench(): Promise<Case[]> {
   ensureDom();
   const React = await import('react');
   const { createRoot } = await import('react-dom/client');
-  const { built, builtReact } = await import('./lib.js');
-  const { useStreamText } = builtReact;
+  const { built, builtChat } = await import('./lib.js');
+  const { useStreamText } = builtChat;
   const { Connection, ANY_EVENT, selectToken } = built;
   const { createElement: h, useCallback, useRef, useState } = React;
 

@@ -1,6 +1,7 @@
 'use client';
 // 'sse-hooks': the React layer, the core's public types, and the few core values a React user
-// needs next to the hooks. Everything else lives in 'sse-hooks/core'.
+// needs next to the hooks. Typewriter chat rendering lives in 'sse-hooks/chat', everything else
+// in 'sse-hooks/core'.
 
 export { EventSourceProvider } from './react/EventSourceProvider.js';
 export type { EventSourceProviderProps } from './react/EventSourceProvider.js';
@@ -11,8 +12,6 @@ export type { UseSSEEventOptions } from './react/useSSEEvent.js';
 export { defineStream, isStreamDescriptor } from './react/defineStream.js';
 export type { StreamDescriptor, StreamDescriptorOptions } from './react/defineStream.js';
 export { shallowEqual } from './react/shallowEqual.js';
-export { useStreamText } from './react/useStreamText.js';
-export type { UseStreamTextOptions, UseStreamTextResult } from './react/useStreamText.js';
 export type {
   EventSourceDefaults,
   EventSourceState,
@@ -31,7 +30,6 @@ export type {
   ConnectionSnapshot,
   ConnectionStatus,
   EventSourceInit,
-  FrameScheduler,
   HeadersOption,
   Lease,
   ParsedEvent,
@@ -45,10 +43,6 @@ export type {
   SSEErrorInit,
   SSEErrorType,
   SSEMessage,
-  TextStreamEnvironment,
-  TextStreamOptions,
-  TextStreamSnapshot,
-  TextStreamStatus,
   Transport,
   TransportHandle,
   TransportRequest,

@@ -7,7 +7,7 @@ import {
   useStreamText,
   type UseStreamTextOptions,
   type UseStreamTextResult,
-} from '../../src/react/useStreamText.js';
+} from '../../src/chat.js';
 import { frame, sseHead, startSSEServer, type TestSSEServer } from '../helpers/sseServer.js';
 
 // These tests need a fetch whose response bodies stream: Node's own (undici), not a polyfill.

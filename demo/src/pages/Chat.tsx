@@ -1,5 +1,5 @@
 import { useId, useState, type FormEvent } from 'react';
-import { useStreamText } from 'sse-hooks';
+import { useStreamText } from 'sse-hooks/chat';
 
 const CHAT_URL = '/api/chat';
 

@@ -1,0 +1,14 @@
+'use client';
+// 'sse-hooks/chat': typewriter rendering of chat replies. A separate entry so that apps that only
+// read streams (dashboards, control panels) never ship the text-pacing engine.
+
+export { useStreamText } from './react/useStreamText.js';
+export type { UseStreamTextOptions, UseStreamTextResult } from './react/useStreamText.js';
+export type { BodyOption } from './core/connection.js';
+export type {
+  FrameScheduler,
+  TextStreamEnvironment,
+  TextStreamOptions,
+  TextStreamSnapshot,
+  TextStreamStatus,
+} from './core/textStream.js';
