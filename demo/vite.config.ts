@@ -13,6 +13,7 @@ export default defineConfig({
   resolve: {
     alias: {
       'sse-hooks/core': here('../src/core/index.ts'),
+      'sse-hooks/chat': here('../src/chat.ts'),
       'sse-hooks': here('../src/index.ts'),
     },
   },
