@@ -30,10 +30,12 @@ export function resolvePolicy(policy?: ReconnectPolicy): ResolvedReconnectPolicy
  * ```
  */
 export function shouldRetry(error: SSEError): boolean {
-  if (error.type === 'network') return true;
-  if (error.type !== 'http' || error.status === undefined) return false;
-  const s = error.status;
-  return s === 408 || s === 429 || (s >= 500 && s <= 599 && s !== 501 && s !== 505);
+  const s = error.status ?? 0;
+  return (
+    error.type === 'network' ||
+    (error.type === 'http' &&
+      (s === 408 || s === 429 || (s > 499 && s < 600 && s !== 501 && s !== 505)))
+  );
 }
 
 /**
@@ -58,26 +60,23 @@ export function retryDelay(
   error: SSEError | undefined,
   random: () => number = Math.random,
 ): number {
-  let delay: number;
-  if (attempt <= 1 && serverRetry !== undefined) {
-    delay = serverRetry;
-  } else {
-    const base = serverRetry ?? policy.initialDelay;
+  let delay = serverRetry;
+  if (attempt > 1 || delay === undefined) {
+    const { maxDelay } = policy;
     const ceiling = Math.min(
-      policy.maxDelay,
-      base * Math.pow(policy.factor, Math.max(0, attempt - 1)),
+      maxDelay,
+      (serverRetry ?? policy.initialDelay) * policy.factor ** Math.max(0, attempt - 1),
     );
-    delay = policy.jitter ? Math.floor(random() * ceiling) : ceiling;
     // Jitter may pick a small value; never go below the server's own reconnection time.
-    if (serverRetry !== undefined) delay = Math.max(delay, Math.min(serverRetry, policy.maxDelay));
+    delay = Math.max(
+      policy.jitter ? Math.floor(random() * ceiling) : ceiling,
+      Math.min(serverRetry ?? 0, maxDelay),
+    );
   }
-  if (error?.retryAfterMs !== undefined) delay = Math.max(delay, error.retryAfterMs);
-  // Timers fire at once past 2^31-1 ms: an absurd `retry:` must not turn into a retry storm.
-  return Math.min(delay, MAX_TIMER_DELAY);
+  // Timers fire at once past 2^31-1 ms (about 24.8 days): an absurd `retry:` must not turn into
+  // a retry storm.
+  return Math.min(Math.max(delay, error?.retryAfterMs ?? 0), 2 ** 31 - 1);
 }
-
-/** The longest delay a timer can wait (about 24.8 days). */
-export const MAX_TIMER_DELAY = 2_147_483_647;
 
 /**
  * Parses a `Retry-After` header (seconds or an HTTP date) into milliseconds from `now`.
@@ -87,10 +86,9 @@ export function parseRetryAfter(
   value: string | null,
   now: number = Date.now(),
 ): number | undefined {
-  if (!value) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const date = Date.parse(trimmed);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - now);
+  // Seconds first: `Date.parse` would read a bare number as a year.
+  const ms = /^\s*\d+\s*$/.test(value ?? '')
+    ? Number(value) * 1000
+    : Math.max(0, Date.parse(value ?? '') - now);
+  return ms >= 0 ? ms : undefined;
 }

@@ -35,35 +35,32 @@ export interface SSEErrorInit {
  * ```
  */
 export class SSEError extends Error {
-  override readonly name = 'SSEError';
-  readonly type: SSEErrorType;
-  readonly status: number | undefined;
-  readonly contentType: string | null | undefined;
-  readonly willRetry: boolean;
-  readonly retryAfterMs: number | undefined;
-  readonly code: string | undefined;
+  // Declared only: the constructor assigns them all at once.
+  declare readonly type: SSEErrorType;
+  declare readonly status: number | undefined;
+  declare readonly contentType: string | null | undefined;
+  declare readonly willRetry: boolean;
+  declare readonly retryAfterMs: number | undefined;
+  declare readonly code: string | undefined;
 
-  constructor(type: SSEErrorType, message: string, init: SSEErrorInit = {}) {
-    super(message, init.cause === undefined ? undefined : { cause: init.cause });
-    this.type = type;
-    this.status = init.status;
-    this.contentType = init.contentType;
-    this.willRetry = init.willRetry ?? false;
-    this.retryAfterMs = init.retryAfterMs;
-    this.code = init.code;
+  constructor(type: SSEErrorType, message: string, { cause, ...fields }: SSEErrorInit = {}) {
+    // No `cause` key at all when there is none, so consoles do not print `[cause]: undefined`.
+    super(message, cause === undefined ? undefined : { cause });
+    Object.assign(this, { name: 'SSEError', type, willRetry: false }, fields);
   }
 
   /** A copy that says whether a retry follows; errors are immutable once published. */
   withRetry(willRetry: boolean): SSEError {
-    if (willRetry === this.willRetry) return this;
-    // Own fields carry status, contentType, retryAfterMs and code; `cause` is not enumerable.
-    return new SSEError(this.type, this.message, { ...this, willRetry, cause: this.cause });
+    // Own fields carry everything but `cause`, which is not enumerable.
+    return willRetry === this.willRetry
+      ? this
+      : new SSEError(this.type, this.message, { ...this, willRetry, cause: this.cause });
   }
 }
 
 /** True when `value` is an {@link SSEError}, optionally of one type. */
 export function isSSEError(value: unknown, type?: SSEErrorType): value is SSEError {
-  return value instanceof SSEError && (type === undefined || value.type === type);
+  return value instanceof SSEError && (!type || value.type === type);
 }
 
 /**
@@ -71,7 +68,5 @@ export function isSSEError(value: unknown, type?: SSEErrorType): value is SSEErr
  * listeners: through the platform's `reportError` where there is one (browsers), else the console.
  */
 export function reportListenerError(error: unknown): void {
-  const report = (globalThis as { reportError?: (e: unknown) => void }).reportError;
-  if (typeof report === 'function') report(error);
-  else console.error(error);
+  (globalThis.reportError ?? console.error)(error);
 }

@@ -16,7 +16,7 @@ export interface Lease {
 interface Entry {
   connection: Connection;
   refs: number;
-  closeTimer: ReturnType<typeof setTimeout> | undefined;
+  timer?: ReturnType<typeof setTimeout>;
 }
 
 /**
@@ -38,35 +38,32 @@ export class ConnectionRegistry {
   readonly #entries = new Map<string, Entry>();
   readonly #linger: number;
 
-  constructor(options: RegistryOptions = {}) {
-    this.#linger = options.linger ?? 1000;
+  constructor({ linger = 1000 }: RegistryOptions = {}) {
+    this.#linger = linger;
   }
 
   /** Gets (or creates and opens) the connection for `url` and `options`, and takes a reference. */
   acquire(url: string, options: ConnectionOptions = {}): Lease {
+    const entries = this.#entries;
     const key = connectionKey(url, options);
-    let entry = this.#entries.get(key);
-    if (!entry) {
-      entry = { connection: new Connection(url, options), refs: 0, closeTimer: undefined };
-      this.#entries.set(key, entry);
-    }
-    const held = entry;
-    held.refs++;
-    clearTimeout(held.closeTimer);
-    held.closeTimer = undefined;
-    held.connection.open();
+    const entry = entries.get(key) ?? { connection: new Connection(url, options), refs: 0 };
+    const { connection } = entry;
+    entries.set(key, entry);
+    entry.refs++;
+    clearTimeout(entry.timer);
+    connection.open();
     let released = false;
     return {
-      connection: held.connection,
+      connection,
       release: () => {
         if (released) return;
         released = true;
-        held.refs--;
-        if (held.refs > 0) return;
-        held.closeTimer = setTimeout(() => {
-          if (held.refs > 0 || this.#entries.get(key) !== held) return;
-          this.#entries.delete(key);
-          held.connection.close();
+        if (--entry.refs) return;
+        entry.timer = setTimeout(() => {
+          if (!entry.refs && entries.get(key) === entry) {
+            entries.delete(key);
+            connection.close();
+          }
         }, this.#linger);
       },
     };
@@ -79,9 +76,9 @@ export class ConnectionRegistry {
 
   /** Closes every connection now and forgets them. */
   closeAll(): void {
-    for (const entry of this.#entries.values()) {
-      clearTimeout(entry.closeTimer);
-      entry.connection.close();
+    for (const { connection, timer } of this.#entries.values()) {
+      clearTimeout(timer);
+      connection.close();
     }
     this.#entries.clear();
   }
@@ -93,39 +90,25 @@ export class ConnectionRegistry {
  * (its values are only known at connect time), so pass a stable function to share.
  */
 export function connectionKey(url: string, options: ConnectionOptions = {}): string {
-  const headers =
-    typeof options.headers === 'function'
-      ? functionId(options.headers)
-      : sortedEntries(options.headers);
-  return JSON.stringify([
+  const { headers, transport } = options;
+  return stableJson([
     url,
     (options.method ?? 'GET').toUpperCase(),
-    headers,
-    typeof options.body === 'string' || options.body == null
-      ? (options.body ?? null)
-      : stableJson(options.body),
+    typeof headers === 'function'
+      ? idOf(headers)
+      : headers &&
+        Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v])),
+    options.body,
     options.credentials ?? (options.withCredentials ? 'include' : 'same-origin'),
-    options.fetch ? functionId(options.fetch) : null,
-    typeof options.transport === 'object'
-      ? functionId(options.transport)
-      : (options.transport ?? 'auto'),
+    options.fetch && idOf(options.fetch),
+    typeof transport === 'object' ? idOf(transport) : (transport ?? 'auto'),
   ]);
 }
 
-const ids = new WeakMap<object, string>();
-let nextId = 0;
-function functionId(value: object): string {
-  let id = ids.get(value);
-  if (!id) ids.set(value, (id = `#${++nextId}`));
-  return id;
-}
-
-function sortedEntries(record: Record<string, string> | undefined): [string, string][] | null {
-  if (!record) return null;
-  return Object.entries(record)
-    .map(([k, v]): [string, string] => [k.toLowerCase(), v])
-    .sort(byKey);
-}
+// Functions and transport objects are keyed by identity: a number per object, never reused.
+const ids = new WeakMap<object, number>();
+let lastId = 0;
+const idOf = (value: object): number => ids.get(value) ?? (ids.set(value, ++lastId), lastId);
 
 /**
  * JSON with object keys sorted, so equal values give equal text whatever the key order.
@@ -134,13 +117,13 @@ function sortedEntries(record: Record<string, string> | undefined): [string, str
 export function stableJson(value: unknown, fn?: string): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     typeof v === 'function'
-      ? (fn ?? v)
+      ? fn
       : v && typeof v === 'object' && !Array.isArray(v)
-        ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(byKey))
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, (v as Record<string, unknown>)[k]]),
+          )
         : v,
   );
-}
-
-function byKey([a]: [string, unknown], [b]: [string, unknown]): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -18,28 +18,32 @@ export function createFetchTransport(fetchImpl?: typeof fetch): Transport {
   return {
     name: 'fetch',
     connect(request, sink) {
-      void run(fetchImpl ?? globalThis.fetch, request, sink);
+      void run(fetchImpl, request, sink);
     },
   };
 }
 
-async function run(fetchFn: typeof fetch, request: TransportRequest, sink: TransportSink) {
-  const { signal, url } = request;
-  const headers: Record<string, string> = { Accept: 'text/event-stream', ...request.headers };
-  if (request.lastEventId) headers['Last-Event-ID'] = request.lastEventId;
-  const broke = (what: string, cause: unknown) => {
-    if (!signal.aborted)
-      sink.error(new SSEError('network', `${what}: ${describe(cause)}`, { cause }));
-  };
+async function run(
+  fetchImpl: typeof fetch | undefined,
+  { url, method, headers: extra, body, credentials, lastEventId, signal }: TransportRequest,
+  sink: TransportSink,
+) {
+  const headers: Record<string, string> = { Accept: 'text/event-stream', ...extra };
+  if (lastEventId) headers['Last-Event-ID'] = lastEventId;
+  // Errors after an abort are the abort itself: the connection has moved on.
+  const broke = (what: string, cause: unknown) =>
+    signal.aborted ||
+    sink.error(new SSEError('network', `${what}: ${String(cause)}${causeOf(cause)}`, { cause }));
 
   let response: Response;
   try {
-    if (typeof fetchFn !== 'function') throw new TypeError('fetch is not available');
-    response = await fetchFn(url, {
-      method: request.method,
+    // The global is read per attempt (test doubles and polyfills may install it late); where
+    // there is none, the ReferenceError says so.
+    response = await (fetchImpl ?? fetch)(url, {
+      method,
       headers,
-      body: request.body,
-      credentials: request.credentials,
+      body,
+      credentials,
       signal,
       cache: 'no-store',
     });
@@ -47,61 +51,43 @@ async function run(fetchFn: typeof fetch, request: TransportRequest, sink: Trans
     return broke(`Could not reach ${url}`, cause);
   }
 
-  const { status, body } = response;
-  const contentType = response.headers.get('content-type');
-  const reject = (error: SSEError) => {
-    void body?.cancel().catch(() => {});
-    sink.error(error);
-  };
-  if (status !== 200) {
-    return reject(
-      new SSEError(
-        'http',
-        status === 204
-          ? `HTTP 204 No Content from ${url}: the stream is over`
-          : `HTTP ${status}${response.statusText ? ` ${response.statusText}` : ''} from ${url}`,
-        {
+  const { status, statusText, headers: got, body: stream } = response;
+  const type = got.get('content-type');
+  const error =
+    status !== 200
+      ? new SSEError('http', `HTTP ${status}${statusText && ' ' + statusText} from ${url}`, {
           status,
-          retryAfterMs: parseRetryAfter(response.headers.get('retry-after')),
+          retryAfterMs: parseRetryAfter(got.get('retry-after')),
           code: status === 204 ? 'no-content' : undefined,
-        },
-      ),
-    );
+        })
+      : !EVENT_STREAM.test(type ?? '')
+        ? new SSEError(
+            'content-type',
+            `Expected Content-Type text/event-stream from ${url}, got ${type || 'none'}`,
+            { contentType: type },
+          )
+        : !stream && new SSEError('network', `No response body from ${url}`);
+  if (error) {
+    // Frees the connection instead of leaving an unread body behind.
+    void stream?.cancel().catch(() => {});
+    return sink.error(error);
   }
-  if (!contentType || !EVENT_STREAM.test(contentType)) {
-    return reject(
-      new SSEError(
-        'content-type',
-        `Expected Content-Type text/event-stream from ${url}, got ${contentType ? `"${contentType}"` : 'none'}`,
-        { contentType },
-      ),
-    );
-  }
-  if (!body) return sink.error(new SSEError('network', `No response body from ${url}`));
 
   sink.open(response.url || url);
-  const reader = body.getReader();
-  const cancel = () => void reader.cancel().catch(() => {});
-  signal.addEventListener('abort', cancel, { once: true });
+  const reader = stream!.getReader();
+  // Custom fetch implementations may ignore the signal; cancelling the reader ends a pending read.
+  // The listener goes with this attempt's signal.
+  signal.addEventListener('abort', () => void reader.cancel().catch(() => {}), { once: true });
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (signal.aborted) return;
-      if (done) break;
-      sink.chunk(value);
-    }
-    sink.end();
+    for (let read; !(read = await reader.read()).done && !signal.aborted;) sink.chunk(read.value);
+    if (!signal.aborted) sink.end();
   } catch (cause) {
     broke('The stream broke', cause);
-  } finally {
-    signal.removeEventListener('abort', cancel);
   }
 }
 
-function describe(cause: unknown): string {
-  if (cause instanceof Error) {
-    const inner = (cause as { cause?: unknown }).cause;
-    return inner instanceof Error ? `${cause.message} (${inner.message})` : cause.message;
-  }
-  return String(cause);
+/** The inner reason of a wrapped error (Node's `fetch failed` hides ECONNREFUSED there). */
+function causeOf(error: unknown): string {
+  const inner = (error as { cause?: unknown } | null)?.cause;
+  return inner === undefined ? '' : ` (${String(inner)})`;
 }

@@ -1,5 +1,5 @@
 import { SSEError } from '../errors.js';
-import type { Transport, TransportHandle } from './transport.js';
+import type { Transport } from './transport.js';
 
 /**
  * A transport over the browser's own `EventSource`, for plain GET streams. The browser parses,
@@ -17,32 +17,25 @@ export function createNativeTransport(
   return {
     name: 'native',
     selfReconnecting: true,
-    connect(request, sink): TransportHandle {
+    connect({ url, credentials, signal }, sink) {
       if (!EventSourceImpl) {
         sink.error(new SSEError('network', 'EventSource is not available in this environment'));
-        return { listen() {} };
+        return;
       }
-      const es = new EventSourceImpl(request.url, {
-        withCredentials: request.credentials === 'include',
-      });
-      const listening = new Set<string>();
+      const es = new EventSourceImpl(url, { withCredentials: credentials === 'include' });
       let wasOpen = false;
-      const onMessage = (event: Event) => {
-        const e = event as MessageEvent<string>;
-        sink.event({ type: e.type, data: e.data, lastEventId: e.lastEventId, origin: e.origin });
-      };
-      const listen = (type: string) => {
-        if (listening.has(type)) return;
-        listening.add(type);
-        es.addEventListener(type, onMessage);
-      };
+      const onMessage = ({ type, data, lastEventId, origin }: MessageEvent<string>) =>
+        sink.event({ type, data, lastEventId, origin });
+      // Adding the same listener twice is a no-op, and a closed EventSource dispatches nothing, so
+      // listeners need no bookkeeping.
+      const listen = (type: string) => es.addEventListener(type, onMessage as EventListener);
       es.onopen = () => {
         wasOpen = true;
         sink.open(es.url);
       };
       es.onerror = () => {
-        if (es.readyState === EventSourceImpl.CLOSED) {
-          close();
+        // readyState 2 (CLOSED): the browser gave up and will not reconnect.
+        if (es.readyState === 2) {
           sink.error(
             new SSEError(
               'http',
@@ -58,12 +51,7 @@ export function createNativeTransport(
           );
         }
       };
-      const close = () => {
-        es.onopen = es.onerror = null;
-        for (const type of listening) es.removeEventListener(type, onMessage);
-        es.close();
-      };
-      request.signal.addEventListener('abort', close, { once: true });
+      signal.addEventListener('abort', () => es.close(), { once: true });
       listen('message');
       return { listen };
     },
