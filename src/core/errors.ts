@@ -46,7 +46,7 @@ export class SSEError extends Error {
   constructor(type: SSEErrorType, message: string, { cause, ...fields }: SSEErrorInit = {}) {
     // No `cause` key at all when there is none, so consoles do not print `[cause]: undefined`.
     super(message, cause === undefined ? undefined : { cause });
-    Object.assign(this, { name: 'SSEError', type, willRetry: false }, fields);
+    Object.assign(this, fields, { name: 'SSEError', type, willRetry: !!fields.willRetry });
   }
 
   /** A copy that says whether a retry follows; errors are immutable once published. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseRetryAfter, resolvePolicy, retryDelay, shouldRetry } from '../../src/core/backoff.js';
-import { SSEError } from '../../src/core/errors.js';
+import { SSEError, isSSEError } from '../../src/core/errors.js';
 
 const policy = resolvePolicy({ initialDelay: 1000, maxDelay: 30_000, factor: 2 });
 
@@ -57,7 +57,29 @@ describe('backoff', () => {
     expect(parseRetryAfter('120')).toBe(120_000);
     expect(parseRetryAfter(null)).toBeUndefined();
     expect(parseRetryAfter('soon')).toBeUndefined();
+    expect(parseRetryAfter(' 5 ')).toBe(5000);
+    expect(parseRetryAfter('')).toBeUndefined();
     const now = Date.parse('2026-01-01T00:00:00Z');
     expect(parseRetryAfter('Thu, 01 Jan 2026 00:00:30 GMT', now)).toBe(30_000);
+  });
+});
+
+describe('SSEError', () => {
+  it('keeps its fields and cause across withRetry', () => {
+    const cause = new Error('inner');
+    const e = new SSEError('http', 'busy', { status: 503, retryAfterMs: 10, code: 'x', cause });
+    expect(e).toMatchObject({ name: 'SSEError', type: 'http', status: 503, willRetry: false });
+    const r = e.withRetry(true);
+    expect(r).toBeInstanceOf(SSEError);
+    expect(r).toMatchObject({ type: 'http', message: 'busy', status: 503, retryAfterMs: 10 });
+    expect(r).toMatchObject({ code: 'x', willRetry: true, cause });
+    expect(e.willRetry).toBe(false);
+    expect(r.withRetry(true)).toBe(r);
+    expect(isSSEError(r, 'http') && !isSSEError(r, 'network') && !isSSEError(cause)).toBe(true);
+  });
+
+  it('has no cause key when given none', () => {
+    expect('cause' in new SSEError('network', 'x', { cause: undefined })).toBe(false);
+    expect('cause' in new SSEError('network', 'x').withRetry(true)).toBe(false);
   });
 });

@@ -22,12 +22,12 @@ function streamBody(text: string) {
 }
 
 /** Runs one attempt and records what the transport reported. */
-function attempt(overrides: Partial<TransportRequest> = {}) {
+function attempt(overrides: Partial<TransportRequest> = {}, fetchImpl?: typeof fetch) {
   const controller = new AbortController();
   const log: string[] = [];
   let error: SSEError | undefined;
   const done = new Promise<void>((resolve) => {
-    createFetchTransport().connect(
+    createFetchTransport(fetchImpl).connect(
       {
         url: URL_,
         method: 'GET',
@@ -155,5 +155,67 @@ describe('fetch transport', () => {
     a.controller.abort();
     await new Promise((r) => setTimeout(r, 20));
     expect(a.log).toEqual([`open ${URL_}`]);
+  });
+
+  it('passes method, credentials, signal and no-store to a custom fetch', async () => {
+    let seen: RequestInit | undefined;
+    const fetchImpl = (async (_input: RequestInfo | URL, init?: RequestInit) => {
+      seen = init;
+      return new Response(streamBody(''), { headers: { 'Content-Type': 'text/event-stream' } });
+    }) as typeof fetch;
+    const a = attempt({ method: 'PUT', credentials: 'include', body: 'x' }, fetchImpl);
+    await a.done;
+    expect(seen).toMatchObject({
+      method: 'PUT',
+      credentials: 'include',
+      body: 'x',
+      cache: 'no-store',
+    });
+    expect(seen?.signal).toBe(a.controller.signal);
+    expect(seen?.headers).toEqual({ Accept: 'text/event-stream' });
+  });
+
+  it('error messages say what happened and where', async () => {
+    server.use(
+      http.get(URL_, () => new HttpResponse('x', { status: 404, statusText: 'Not Found' })),
+    );
+    let a = attempt();
+    await a.done;
+    expect(a.error()?.message).toBe(`HTTP 404 Not Found from ${URL_}`);
+
+    server.use(
+      http.get(URL_, () => new HttpResponse('x', { headers: { 'Content-Type': 'text/html' } })),
+    );
+    a = attempt();
+    await a.done;
+    expect(a.error()).toMatchObject({ type: 'content-type', contentType: 'text/html' });
+    expect(a.error()?.message).toBe(
+      `Expected Content-Type text/event-stream from ${URL_}, got text/html`,
+    );
+
+    const refused = Object.assign(new TypeError('fetch failed'), {
+      cause: new Error('connect ECONNREFUSED'),
+    });
+    a = attempt({}, () => Promise.reject(refused));
+    await a.done;
+    expect(a.error()).toMatchObject({ type: 'network', cause: refused });
+    expect(a.error()?.message).toBe(
+      `Could not reach ${URL_}: TypeError: fetch failed (Error: connect ECONNREFUSED)`,
+    );
+  });
+
+  it('accepts text/event-stream in any case and with parameters', async () => {
+    server.use(
+      http.get(
+        URL_,
+        () =>
+          new HttpResponse(streamBody('data: x\n\n'), {
+            headers: { 'Content-Type': 'Text/Event-Stream ; charset=UTF-8' },
+          }),
+      ),
+    );
+    const a = attempt();
+    await a.done;
+    expect(a.log.at(-1)).toBe('end');
   });
 });

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ConnectionRegistry, connectionKey } from '../../src/core/registry.js';
+import { ConnectionRegistry, connectionKey, stableJson } from '../../src/core/registry.js';
 import { ScriptedTransport, flush } from '../helpers/scriptedTransport.js';
 
 beforeEach(() => vi.useFakeTimers());
@@ -65,5 +65,37 @@ describe('ConnectionRegistry', () => {
       connectionKey('u', { credentials: 'include' }),
     );
     expect(connectionKey('u', { method: 'get' })).toBe(connectionKey('u'));
+  });
+
+  it('a release after a re-acquire lingers in full again', async () => {
+    const transport = new ScriptedTransport();
+    const registry = new ConnectionRegistry({ linger: 100 });
+    registry.acquire('http://h/e', { transport }).release();
+    vi.advanceTimersByTime(50);
+    const b = registry.acquire('http://h/e', { transport });
+    b.release();
+    vi.advanceTimersByTime(99);
+    expect(b.connection.getSnapshot().status).not.toBe('closed');
+    vi.advanceTimersByTime(1);
+    expect(b.connection.getSnapshot().status).toBe('closed');
+  });
+
+  it('keys functions and transports by identity', () => {
+    const headers = () => ({ a: '1' });
+    expect(connectionKey('u', { headers })).toBe(connectionKey('u', { headers }));
+    expect(connectionKey('u', { headers })).not.toBe(connectionKey('u', { headers: () => ({}) }));
+    const t1 = new ScriptedTransport();
+    const t2 = new ScriptedTransport();
+    expect(connectionKey('u', { transport: t1 })).not.toBe(connectionKey('u', { transport: t2 }));
+    expect(connectionKey('u', { transport: 'fetch' })).not.toBe(connectionKey('u'));
+    expect(connectionKey('u', { headers: {} })).not.toBe(connectionKey('u'));
+  });
+
+  it('stableJson sorts keys at every depth and drops or names functions', () => {
+    const f = () => 1;
+    expect(stableJson({ b: 1, a: { d: f, c: [2, { z: 1, y: 0 }] } })).toBe(
+      '{"a":{"c":[2,{"y":0,"z":1}]},"b":1}',
+    );
+    expect(stableJson({ b: f, a: 1 }, 'ƒ')).toBe('{"a":1,"b":"ƒ"}');
   });
 });

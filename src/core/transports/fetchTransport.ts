@@ -30,10 +30,14 @@ async function run(
 ) {
   const headers: Record<string, string> = { Accept: 'text/event-stream', ...extra };
   if (lastEventId) headers['Last-Event-ID'] = lastEventId;
-  // Errors after an abort are the abort itself: the connection has moved on.
-  const broke = (what: string, cause: unknown) =>
-    signal.aborted ||
-    sink.error(new SSEError('network', `${what}: ${String(cause)}${causeOf(cause)}`, { cause }));
+  // Errors after an abort are the abort itself: the connection has moved on. Node's `fetch failed`
+  // hides the real reason (ECONNREFUSED...) in its cause, so that is shown too.
+  const broke = (what: string, cause: unknown) => {
+    if (signal.aborted) return;
+    const inner = (cause as { cause?: unknown } | null)?.cause;
+    const reason = String(cause) + (inner === undefined ? '' : ` (${String(inner)})`);
+    sink.error(new SSEError('network', `${what}: ${reason}`, { cause }));
+  };
 
   let response: Response;
   try {
@@ -84,10 +88,4 @@ async function run(
   } catch (cause) {
     broke('The stream broke', cause);
   }
-}
-
-/** The inner reason of a wrapped error (Node's `fetch failed` hides ECONNREFUSED there). */
-function causeOf(error: unknown): string {
-  const inner = (error as { cause?: unknown } | null)?.cause;
-  return inner === undefined ? '' : ` (${String(inner)})`;
 }

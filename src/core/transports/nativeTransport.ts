@@ -19,7 +19,7 @@ export function createNativeTransport(
     selfReconnecting: true,
     connect({ url, credentials, signal }, sink) {
       if (!EventSourceImpl) {
-        sink.error(new SSEError('network', 'EventSource is not available in this environment'));
+        sink.error(new SSEError('network', 'EventSource is not available'));
         return;
       }
       const es = new EventSourceImpl(url, { withCredentials: credentials === 'include' });
