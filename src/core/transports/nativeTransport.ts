@@ -23,27 +23,20 @@ export function createNativeTransport(
         return;
       }
       const es = new EventSourceImpl(url, { withCredentials: credentials === 'include' });
-      let wasOpen = false;
       const onMessage = ({ type, data, lastEventId, origin }: MessageEvent<string>) =>
         sink.event({ type, data, lastEventId, origin });
       // Adding the same listener twice is a no-op, and a closed EventSource dispatches nothing, so
       // listeners need no bookkeeping.
       const listen = (type: string) => es.addEventListener(type, onMessage as EventListener);
-      es.onopen = () => {
-        wasOpen = true;
-        sink.open(es.url);
-      };
+      es.onopen = () => sink.open(es.url);
       es.onerror = () => {
-        // readyState 2 (CLOSED): the browser gave up and will not reconnect.
+        // readyState 2 (CLOSED): the browser gave up, which it does only when a response (the
+        // first or a reconnect's) has a status other than 200 or the wrong Content-Type.
         if (es.readyState === 2) {
           sink.error(
-            new SSEError(
-              'http',
-              wasOpen
-                ? 'The browser closed the stream for good'
-                : 'The server refused the stream (wrong status or Content-Type)',
-              { code: 'rejected' },
-            ),
+            new SSEError('http', `${url} refused the stream (wrong status or Content-Type)`, {
+              code: 'rejected',
+            }),
           );
         } else {
           sink.reconnecting?.(
