@@ -91,14 +91,16 @@ export class Connection {
   /** The live state; `#snapshot` is an immutable copy made on demand and dropped on change. */
   readonly #state: { -readonly [K in keyof ConnectionSnapshot]: ConnectionSnapshot[K] };
   #snapshot: ConnectionSnapshot | null = null;
-  readonly #stateListeners = new Set<() => void>();
-  readonly #eventListeners = new Map<string, Set<Listener<SSEMessage>>>();
-  readonly #openListeners = new Set<() => void>();
-  readonly #errorListeners = new Set<Listener<SSEError>>();
+  readonly #stateListeners = new Listeners<void>();
+  readonly #eventListeners = new Map<string, Listeners<SSEMessage>>();
+  readonly #anyListeners = new Listeners<SSEMessage>();
+  readonly #openListeners = new Listeners<void>();
+  readonly #errorListeners = new Listeners<SSEError>();
   readonly #lastByType = new Map<string, SSEMessage>();
   readonly #policy: ResolvedReconnectPolicy;
   readonly #transport: Transport;
   readonly #parser: Parser;
+  readonly #stallTimeout: number;
 
   #attemptId = 0;
   #controller: AbortController | null = null;
@@ -119,6 +121,7 @@ export class Connection {
     this.options = options;
     this.#policy = resolvePolicy(options.reconnect || undefined);
     this.#transport = pickTransport(options);
+    this.#stallTimeout = options.stallTimeout ?? 0;
     this.#lastEventId = options.lastEventId ?? '';
     this.#state = { ...INITIAL, lastEventId: this.#lastEventId };
     this.#parser = createParser(
@@ -157,32 +160,33 @@ export class Connection {
   getSnapshot = (): ConnectionSnapshot => (this.#snapshot ??= Object.freeze({ ...this.#state }));
 
   /** Calls `listener` after every state change. Returns the unsubscribe function. */
-  subscribe = (listener: () => void): (() => void) => addTo(this.#stateListeners, listener);
+  subscribe = (listener: () => void): (() => void) => this.#stateListeners.add(listener);
 
   /**
    * Calls `listener` for every event of `type` (`'*'` for all), in order, synchronously as it is
    * parsed. Returns the unsubscribe function.
    */
   addEventListener(type: string, listener: Listener<SSEMessage>): () => void {
+    if (type === ANY_EVENT) return this.#anyListeners.add(listener);
     const all = this.#eventListeners;
-    let set = all.get(type);
-    if (!set) all.set(type, (set = new Set()));
-    set.add(listener);
-    if (type !== ANY_EVENT) this.#handle?.listen(type);
+    let listeners = all.get(type);
+    if (!listeners) all.set(type, (listeners = new Listeners()));
+    const remove = listeners.add(listener);
+    this.#handle?.listen(type);
     return () => {
-      set.delete(listener);
-      if (!set.size && all.get(type) === set) all.delete(type);
+      remove();
+      if (!listeners.list.length && all.get(type) === listeners) all.delete(type);
     };
   }
 
   /** Called each time the stream opens. */
   onOpen(listener: () => void): () => void {
-    return addTo(this.#openListeners, listener);
+    return this.#openListeners.add(listener);
   }
 
   /** Called for each error, with `error.willRetry` saying whether a reconnect follows. */
   onError(listener: Listener<SSEError>): () => void {
-    return addTo(this.#errorListeners, listener);
+    return this.#errorListeners.add(listener);
   }
 
   /** The last event of one type, or undefined before the first. */
@@ -260,7 +264,7 @@ export class Connection {
     );
     if (handle && id === this.#attemptId) {
       this.#handle = handle;
-      for (const type of this.#eventListeners.keys()) if (type !== ANY_EVENT) handle.listen(type);
+      for (const type of this.#eventListeners.keys()) handle.listen(type);
     }
   }
 
@@ -277,10 +281,10 @@ export class Connection {
         if (this.#transport.selfReconnecting) this.#failures = 0;
         this.#armStall(id);
         this.#status('open', 0, null, null);
-        callAll(this.#openListeners, undefined);
+        this.#openListeners.emit();
       },
       chunk: (chunk: Uint8Array | string) => {
-        if (!live()) return;
+        if (id !== this.#attemptId) return;
         if (!this.#received) {
           // A stream that delivers bytes has really worked: start backoff again from scratch.
           this.#received = true;
@@ -329,7 +333,7 @@ export class Connection {
     if (!retry) {
       this.#failures = 0;
       this.#status('closed', 0, null, published);
-      callAll(this.#errorListeners, published);
+      this.#errorListeners.emit(published);
     } else if (isOffline()) {
       // Trying while the browser knows it is offline would only burn attempts: wait for 'online'.
       const onOnline = () => this.#start('reconnecting');
@@ -346,7 +350,7 @@ export class Connection {
   /** Publishes a `reconnecting` state for `error` and tells the error listeners. */
   #retrying(error: SSEError, nextRetryAt: number | null): void {
     this.#status('reconnecting', this.#failures, nextRetryAt, error);
-    callAll(this.#errorListeners, error);
+    this.#errorListeners.emit(error);
   }
 
   /** Cancels the current attempt and every timer, leaving the status alone. */
@@ -361,8 +365,8 @@ export class Connection {
   }
 
   #armStall(id: number): void {
-    const ms = this.options.stallTimeout;
-    if (!ms || ms <= 0) return;
+    const ms = this.#stallTimeout;
+    if (ms <= 0) return;
     clearTimeout(this.#stallTimer);
     this.#stallTimer = setTimeout(
       () => this.#fail(id, networkError(`No data for ${ms} ms: the stream stalled`, 'stalled')),
@@ -371,15 +375,14 @@ export class Connection {
   }
 
   #dispatch(message: SSEMessage): void {
-    const { type } = message;
-    const listeners = this.#eventListeners;
-    this.#lastByType.set(type, message);
+    const state = this.#state;
+    this.#lastByType.set(message.type, message);
     // The hot path: set the two fields directly instead of going through a patch object.
-    this.#state.lastMessage = message;
-    this.#state.lastEventId = message.lastEventId;
+    state.lastMessage = message;
+    state.lastEventId = message.lastEventId;
     this.#changed();
-    callAll(listeners.get(type), message);
-    callAll(listeners.get(ANY_EVENT), message);
+    this.#eventListeners.get(message.type)?.emit(message);
+    this.#anyListeners.emit(message);
   }
 
   /** Publishes a new status with its readyState, attempt and retry time (and error, if given). */
@@ -400,7 +403,7 @@ export class Connection {
 
   #changed(): void {
     this.#snapshot = null;
-    callAll(this.#stateListeners, undefined);
+    this.#stateListeners.emit();
   }
 }
 
@@ -424,11 +427,6 @@ function networkError(message: string, code: string, cause?: unknown): SSEError 
   return new SSEError('network', message, { code, cause });
 }
 
-function addTo<T>(set: Set<T>, value: T): () => void {
-  set.add(value);
-  return () => set.delete(value);
-}
-
 function originOf(url: string): string {
   try {
     return new URL(url).origin;
@@ -445,16 +443,31 @@ function isOffline(): boolean {
 }
 
 /**
- * Calls every listener of `set` (if any) with `value`. A throwing listener must not break the
- * stream or the other listeners; report it instead.
+ * Listeners called in the order they were added; adding one twice keeps one. The array is
+ * replaced, never changed, on add and remove, so the per-event loop is a plain indexed one and a
+ * listener removed (or added) during a call takes effect from the next event.
  */
-function callAll<T>(set: Iterable<(value: T) => void> | undefined, value: T): void {
-  if (set)
-    for (const listener of set) {
+class Listeners<T> {
+  list: ReadonlyArray<(value: T) => void> = [];
+
+  add(listener: (value: T) => void): () => void {
+    if (!this.list.includes(listener)) this.list = [...this.list, listener];
+    return () => {
+      this.list = this.list.filter((l) => l !== listener);
+    };
+  }
+
+  /** Calls each listener; a throwing one must not break the stream or the others: report it. */
+  emit(value: T): void;
+  emit(this: Listeners<void>): void;
+  emit(value?: T): void {
+    const list = this.list;
+    for (let i = 0; i < list.length; i++) {
       try {
-        listener(value);
+        (list[i] as (value: T | undefined) => void)(value);
       } catch (error) {
         reportListenerError(error);
       }
     }
+  }
 }

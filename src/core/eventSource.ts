@@ -153,9 +153,13 @@ export class EventSource {
       messageFactory: (type, data, lastEventId, origin) =>
         new SSEMessageEvent(type, { data, lastEventId, origin }),
     });
-    this.connection.addEventListener(ANY_EVENT, (message) =>
-      this.onMessage(message as SSEMessageEvent),
-    );
+    this.connection.addEventListener(ANY_EVENT, (message) => {
+      const event = message as SSEMessageEvent;
+      const list = this.listeners.get(event.type);
+      const handler = event.type === 'message' ? this.onmessage : null;
+      // Most events have one receiver or none: skip the general dispatch for those.
+      if (list !== undefined || handler !== null) this.fire(event, handler, list);
+    });
     this.connection.onOpen(() => this.fire(new SSEEvent('open'), this.onopen));
     this.connection.onError((error) => this.fire(new SSEEvent('error', error), this.onerror));
     this.connection.open();
@@ -216,18 +220,15 @@ export class EventSource {
     return true;
   }
 
-  private onMessage(event: SSEMessageEvent): void {
-    const handler = event.type === 'message' ? this.onmessage : null;
-    if (!handler && !this.listeners.has(event.type)) return;
-    this.fire(event, handler as EventHandler<SSEEvent>);
-  }
-
-  private fire(event: SSEEvent, handler: EventHandler<SSEEvent>): void {
+  private fire(
+    event: SSEEvent,
+    handler: EventHandler<never>,
+    list = this.listeners.get(event.type),
+  ): void {
     event.target = event.currentTarget = this;
     // Spec: event handler attributes run in the order they were first set among the listeners;
     // here the handler runs first, which is what code that mixes both nearly always expects.
     if (handler) invoke(this, handler, event);
-    const list = this.listeners.get(event.type);
     if (list === undefined) return;
     for (let i = 0; i < list.length && !event.stopped; i++) {
       const registered = list[i]!;

@@ -7,11 +7,12 @@
  * Performance notes: lines are found with `indexOf` on the decoded chunk and handled in place
  * (start/end indices), so a complete line costs one `slice` for its value and nothing more; the
  * usual one-line event (`data: ...` and a blank line) is dispatched straight from the loop. A line
- * split across chunks is kept as a list of pieces and joined once when its end arrives, and data
- * lines are joined once at dispatch, so one huge event fed in many small chunks costs linear time.
+ * split across chunks is concatenated piece by piece (constant time per piece) and copied once,
+ * when its end arrives; data lines are joined once at dispatch. So one huge event fed in many
+ * small chunks costs linear time.
  * Bytes are decoded a chunk at a time, whole UTF-8 sequences only: an unfinished sequence at the
  * end of a chunk is held back and put in front of the next chunk. That lets the decoder run in
- * one-shot mode, several times faster than streaming mode on ASCII text in some engines (Node).
+ * one-shot mode, several times faster than streaming mode in some engines (Node).
  */
 import { SSEError } from './errors.js';
 
@@ -71,7 +72,8 @@ const LF = 10;
 const SPACE = 32;
 const COLON = 58;
 const BOM = 0xfeff;
-const STREAM: TextDecodeOptions = { stream: true };
+// Bytes decoded per TextDecoder call when the text is not all ASCII (see decodeWhole).
+const PIECE = 2048;
 
 /** Default for {@link ParserOptions.maxBufferSize}: 32 MiB of characters. */
 export const DEFAULT_MAX_BUFFER_SIZE = 32 * 1024 * 1024;
@@ -96,15 +98,16 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
 
   // UTF-8 decoding: whole sequences only, plus up to 3 held-back bytes of an unfinished one.
   let decoder: TextDecoder | null = null;
-  let streamingDecoder: TextDecoder | null = null;
   let wide = false; // the last chunk decoded was not all ASCII
   let carry: Uint8Array | null = null;
 
   // Line splitting.
   let atStart = true; // no character of the stream seen yet (BOM check pending)
   let afterCR = false; // the last chunk ended with CR: a leading LF in the next one ends nothing
-  const lineParts: string[] = []; // the pending, unterminated line, in pieces
-  let lineLength = 0;
+  // The pending, unterminated line. Pieces are appended with `+`, which V8 and other engines do
+  // in constant time (a rope), so a huge line over many chunks is still copied only once, when
+  // its end arrives and it is read.
+  let line = '';
   let leftover: string | null = null; // text not parsed yet: a callback threw, or fed more
   let busy = false; // parsing: feed() from a callback only queues its text
 
@@ -114,6 +117,7 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
   let dataLines = 0; // 0: "the data buffer is an empty string"
   let dataLength = 0;
   let eventType = '';
+  const types: string[] = []; // see knownType()
   let idBuffer = '';
   let lastIdString = ''; // the last event ID string as last reported
   let idChanged = false; // idBuffer !== lastIdString
@@ -125,8 +129,7 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
     failed = true;
     epoch++;
     clearEvent();
-    lineParts.length = 0;
-    lineLength = 0;
+    line = '';
     leftover = null;
     carry = null;
     callbacks.onError?.(
@@ -200,7 +203,7 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
         break;
       case 'event':
         // "Set the event type buffer to the field value."
-        eventType = value;
+        eventType = knownType(value);
         break;
       case 'id':
         // "If the field value does not contain U+0000 NULL, then set the last event ID buffer
@@ -216,6 +219,17 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
       default:
       // "Otherwise: The field is ignored."
     }
+  }
+
+  /**
+   * The first string seen equal to `type` (among a few): a stream repeats a handful of event
+   * types, and handing out one string per type lets every map keyed by type downstream hash it
+   * once instead of once per event.
+   */
+  function knownType(type: string): string {
+    for (let i = 0; i < types.length; i++) if (types[i] === type) return types[i] as string;
+    if (types.length < 16) types.push(type);
+    return type;
   }
 
   function setId(value: string): void {
@@ -253,7 +267,9 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
       s.charCodeAt(start + 4) === 116 /* t */ &&
       s.charCodeAt(start + 5) === COLON
     ) {
-      eventType = s.slice(s.charCodeAt(start + 6) === SPACE ? start + 7 : start + 6, end);
+      eventType = knownType(
+        s.slice(s.charCodeAt(start + 6) === SPACE ? start + 7 : start + 6, end),
+      );
       return;
     }
     if (
@@ -312,7 +328,7 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
       let lf = s.indexOf('\n', pos);
       let cr = s.indexOf('\r', pos);
 
-      if (lineParts.length !== 0) {
+      if (line !== '') {
         // Finish the line that earlier chunks began.
         let end: number;
         let next: number;
@@ -326,18 +342,15 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
         } else {
           // Still no line ending: keep the piece.
           if (pos < len) {
-            lineParts.push(pos === 0 ? s : s.slice(pos));
-            lineLength += len - pos;
+            line += pos === 0 ? s : s.slice(pos);
           }
-          if (lineLength + dataLength > maxBufferSize) overflow();
+          if (line.length + dataLength > maxBufferSize) overflow();
           return;
         }
-        lineParts.push(s.slice(pos, end));
-        const line = lineParts.join('');
-        lineParts.length = 0;
-        lineLength = 0;
+        const whole = line + s.slice(pos, end);
+        line = '';
         resume = pos = next;
-        processLine(line, 0, line.length);
+        processLine(whole, 0, whole.length);
         if (epoch !== myEpoch) return;
         if (lf !== -1 && lf < pos) lf = s.indexOf('\n', pos);
         if (cr !== -1 && cr < pos) cr = s.indexOf('\r', pos);
@@ -411,9 +424,8 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
       }
 
       if (pos < len) {
-        lineParts.push(pos === 0 ? s : s.slice(pos));
-        lineLength = len - pos;
-        if (lineLength + dataLength > maxBufferSize) overflow();
+        line = pos === 0 ? s : s.slice(pos);
+        if (line.length + dataLength > maxBufferSize) overflow();
       }
     } catch (error) {
       // A callback threw. Everything before `resume` has been handled; keep the rest (before
@@ -452,19 +464,33 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
 
   /** Decodes bytes that end on a character boundary (or in an invalid sequence). */
   function decodeWhole(bytes: Uint8Array): string {
-    // Both decoders keep a U+FEFF (ignoreBOM): the BOM is stripped from the text, once.
-    // Some engines (Node) decode ASCII much faster in one-shot mode, and other text somewhat
-    // faster in streaming mode; the previous chunk picks the mode. Given whole sequences, a
-    // streaming decoder holds nothing back, so both give the same text.
-    let text: string;
-    if (wide) {
-      streamingDecoder ??= new TextDecoder('utf-8', { ignoreBOM: true });
-      text = streamingDecoder.decode(bytes, STREAM);
-    } else {
-      decoder ??= new TextDecoder('utf-8', { ignoreBOM: true });
-      text = decoder.decode(bytes);
+    // One-shot decoding (the decoder keeps a U+FEFF, ignoreBOM: the BOM is stripped from the
+    // text, once). Some engines (Node) decode ASCII fastest in one call, but text with other
+    // characters fastest in pieces of a few KB, each cut before a byte that is not a
+    // continuation byte, which (as above) never changes the decoded text.
+    decoder ??= new TextDecoder('utf-8', { ignoreBOM: true });
+    const n = bytes.length;
+    if (!wide || n <= PIECE) return note(decoder.decode(bytes), n);
+    let text = '';
+    for (let start = 0; start < n;) {
+      let end = start + PIECE;
+      if (end >= n) end = n;
+      else {
+        // Back up to a lead byte (at most 3 continuation bytes); past that, byte `end` is a
+        // stray continuation byte and cutting before it is safe too.
+        let lead = end;
+        while (lead > end - 3 && ((bytes[lead] as number) & 0xc0) === 0x80) lead--;
+        if (((bytes[lead] as number) & 0xc0) !== 0x80) end = lead;
+      }
+      text += decoder.decode(bytes.subarray(start, end));
+      start = end;
     }
-    wide = text.length !== bytes.length;
+    return note(text, n);
+  }
+
+  /** Remembers whether the last chunk was all ASCII, which picks how the next is decoded. */
+  function note(text: string, bytes: number): string {
+    wide = text.length !== bytes;
     return text;
   }
 
@@ -523,8 +549,7 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
     epoch++;
     carry = null;
     leftover = null;
-    lineParts.length = 0;
-    lineLength = 0;
+    line = '';
     afterCR = false;
     clearEvent();
   }
@@ -537,8 +562,7 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
     leftover = null;
     atStart = true;
     afterCR = false;
-    lineParts.length = 0;
-    lineLength = 0;
+    line = '';
     clearEvent();
     // "When a stream is parsed, a data buffer, an event type buffer, and a last event ID buffer
     // must be associated with it. They must be initialized to the empty string."

@@ -435,6 +435,36 @@ describe('createParser: UTF-8', () => {
     expect(run([bytes])).toEqual(events);
   });
 
+  it('decodes large chunks of non-ASCII text, invalid bytes included, exactly', () => {
+    // Chunks of several KB after a non-ASCII one are decoded in pieces: every cut must leave
+    // the text as one decoder would produce it, whatever sits at the cut.
+    const rand = prng(7);
+    const units: Array<string | number[]> = [
+      'a',
+      'é',
+      '€',
+      '𝄞',
+      '你',
+      ' ',
+      [0xff],
+      [0x80],
+      [0xe2, 0x82],
+      [0xf0, 0x9f, 0x98],
+      [0xc0, 0x80],
+      [0x80, 0x80, 0x80, 0x80, 0x80],
+    ];
+    const parts: Array<string | number[]> = ['data: é'];
+    for (let i = 0; i < 20_000; i++) parts.push(units[Math.floor(rand() * units.length)]!);
+    parts.push('\n\n');
+    const bytes = concatBytes(...parts);
+    const expected = new TextDecoder().decode(bytes).slice(6, -2);
+    for (const size of [2047, 2048, 2049, 3000, 4096, 65536]) {
+      const chunks: Uint8Array[] = [bytes.subarray(0, 8)]; // a first non-ASCII chunk
+      for (let i = 8; i < bytes.length; i += size) chunks.push(bytes.subarray(i, i + size));
+      expect(run(chunks), `chunks of ${size} B`).toEqual([message(expected)]);
+    }
+  });
+
   it('ends held-back bytes with U+FFFD when text input follows', () => {
     const { log, callbacks } = recorder();
     const parser = createParser(callbacks);
