@@ -1,111 +1,81 @@
 import type { Connection } from '../core/connection.js';
 import type { ConnectionSnapshot, SSEMessage } from '../core/types.js';
 
-interface TypeSlot {
-  value: SSEMessage | undefined;
-  readonly listeners: Set<() => void>;
-}
-
-type Cancel = () => void;
-
 /**
- * The React side of one connection: it batches the connection's notifications (one flush per
- * animation frame, or per `throttle` ms) and exposes a batched snapshot, plus one store per event
- * type that notifies only when that type's last event changed. Everything notified in a flush is
- * notified in one task, so React renders it once.
+ * The React side of one connection: a batched view of its state. Changes are flushed once per
+ * animation frame (or per `throttle` ms; `0` flushes every change), and every listener is told in
+ * that one task, so React renders the whole flush once. Hooks compare what they read, so a hook
+ * whose value did not change in a flush does not render.
  *
  * While nobody listens it holds no subscription and reads the connection directly.
  */
-export class ConnectionStore {
-  readonly connection: Connection;
-  readonly #throttle: number | undefined;
-  #snapshot: ConnectionSnapshot;
-  readonly #listeners = new Set<() => void>();
-  readonly #types = new Map<string, TypeSlot>();
-  #active = 0;
-  #unsubscribe: (() => void) | undefined;
-  #cancel: Cancel | undefined;
-
-  constructor(connection: Connection, throttle: number | undefined) {
-    this.connection = connection;
-    this.#throttle = throttle;
-    this.#snapshot = connection.getSnapshot();
-  }
-
-  /** The batched connection snapshot (the live one while nobody listens). */
-  getSnapshot = (): ConnectionSnapshot =>
-    this.#active ? this.#snapshot : this.connection.getSnapshot();
-
-  subscribe = (listener: () => void): (() => void) => this.#hold(this.#listeners, listener);
-
-  /** The batched last event of `type` (the live one while nobody listens). */
-  getTypeSnapshot(type: string): SSEMessage | undefined {
-    const slot = this.#types.get(type);
-    return slot && this.#active ? slot.value : this.connection.getLastEvent(type);
-  }
-
-  subscribeType(type: string, listener: () => void): () => void {
-    const types = this.#types;
-    let slot = types.get(type);
-    if (!slot) {
-      slot = { value: this.connection.getLastEvent(type), listeners: new Set() };
-      types.set(type, slot);
-    }
-    const held = slot;
-    return this.#hold(held.listeners, listener, () => {
-      if (!held.listeners.size && types.get(type) === held) types.delete(type);
-    });
-  }
-
-  /** Adds `listener` to `set` and keeps the store subscribed until the returned call. */
-  #hold(set: Set<() => void>, listener: () => void, removed?: () => void): () => void {
-    set.add(listener);
-    if (!this.#active++) {
-      // Start from the live state: whoever subscribes compares against it right away.
-      const connection = this.connection;
-      this.#snapshot = connection.getSnapshot();
-      for (const [type, slot] of this.#types) slot.value = connection.getLastEvent(type);
-      this.#unsubscribe = connection.subscribe(this.#onChange);
-    }
-    return () => {
-      if (!set.delete(listener)) return;
-      removed?.();
-      if (--this.#active) return;
-      this.#unsubscribe?.();
-      this.#cancel?.();
-      this.#unsubscribe = this.#cancel = undefined;
-    };
-  }
-
-  readonly #onChange = (): void => {
-    if (this.#throttle === 0) this.#flush();
-    else this.#cancel ??= schedule(this.#flush, this.#throttle);
-  };
-
-  readonly #flush = (): void => {
-    this.#cancel = undefined;
-    const connection = this.connection;
-    const notify: (() => void)[] = [];
-    for (const [type, slot] of this.#types) {
-      const value = connection.getLastEvent(type);
-      if (value === slot.value) continue;
-      slot.value = value;
-      notify.push(...slot.listeners);
-    }
-    const snapshot = connection.getSnapshot();
-    if (snapshot !== this.#snapshot) {
-      this.#snapshot = snapshot;
-      notify.push(...this.#listeners);
-    }
-    for (const listener of notify) listener();
-  };
+export interface ConnectionStore {
+  /** The batched connection snapshot. */
+  getSnapshot(): ConnectionSnapshot;
+  /** The batched last event of `type`. */
+  getLastEvent(type: string): SSEMessage | undefined;
+  subscribe(listener: () => void): () => void;
 }
 
-function schedule(fn: () => void, throttle: number | undefined): Cancel {
-  if (throttle === undefined && typeof requestAnimationFrame === 'function') {
-    const id = requestAnimationFrame(fn);
-    return () => cancelAnimationFrame(id);
-  }
-  const id = setTimeout(fn, throttle ?? 16);
-  return () => clearTimeout(id);
+const stores = new WeakMap<Connection, Record<string, ConnectionStore>>();
+
+/** The store of `connection` for `throttle`, shared by every hook on that connection. */
+export function connectionStore(
+  connection: Connection,
+  throttle: number | undefined,
+): ConnectionStore {
+  let byThrottle = stores.get(connection);
+  if (!byThrottle) stores.set(connection, (byThrottle = {}));
+  return (byThrottle[`${throttle}`] ??= createStore(connection, throttle));
+}
+
+function createStore(connection: Connection, throttle: number | undefined): ConnectionStore {
+  const listeners = new Set<() => void>();
+  // The batched last event of each type read while subscribed.
+  const lastEvents = new Map<string, SSEMessage | undefined>();
+  let snapshot: ConnectionSnapshot;
+  let unsubscribe: (() => void) | undefined;
+  let scheduled = false;
+
+  const flush = (): void => {
+    scheduled = false;
+    snapshot = connection.getSnapshot();
+    for (const type of lastEvents.keys()) lastEvents.set(type, connection.getLastEvent(type));
+    for (const listener of listeners) listener();
+  };
+
+  const onChange = (): void => {
+    if (throttle === 0) flush();
+    else if (!scheduled) {
+      scheduled = true;
+      if (throttle === undefined && typeof requestAnimationFrame === 'function') {
+        requestAnimationFrame(flush);
+      } else setTimeout(flush, throttle ?? 16);
+    }
+  };
+
+  return {
+    getSnapshot: () => (unsubscribe ? snapshot : connection.getSnapshot()),
+    getLastEvent(type) {
+      if (!unsubscribe) return connection.getLastEvent(type);
+      if (!lastEvents.has(type)) lastEvents.set(type, connection.getLastEvent(type));
+      return lastEvents.get(type);
+    },
+    subscribe(listener) {
+      if (!unsubscribe) {
+        // Start from the live state: whoever subscribes compares against it right away.
+        snapshot = connection.getSnapshot();
+        lastEvents.clear();
+        unsubscribe = connection.subscribe(onChange);
+      }
+      listeners.add(listener);
+      return () => {
+        if (listeners.delete(listener) && !listeners.size) {
+          unsubscribe?.();
+          // A flush still scheduled finds no listener and only refreshes the snapshot.
+          unsubscribe = undefined;
+        }
+      };
+    },
+  };
 }

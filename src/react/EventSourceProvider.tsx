@@ -1,7 +1,7 @@
 import { useMemo, useState, type ReactNode } from 'react';
-import { ConnectionRegistry, stableJson } from '../core/registry.js';
+import { ConnectionRegistry } from '../core/registry.js';
 import { StreamContext, type StreamContextValue } from './streamContext.js';
-import { StreamHub } from './StreamHub.js';
+import { createStreamHub } from './StreamHub.js';
 import type { EventSourceDefaults } from './types.js';
 
 /** Props of {@link EventSourceProvider}. */
@@ -44,30 +44,28 @@ export function EventSourceProvider({
   children,
   registry,
   linger = 1000,
-  options,
+  options = {},
 }: EventSourceProviderProps): ReactNode {
-  const [own] = useState(() => ({
-    registry: undefined as ConnectionRegistry | undefined,
-    defaults: { current: options ?? {} },
-  }));
+  const [own] = useState<{
+    defaults: { current: EventSourceDefaults };
+    registry?: ConnectionRegistry;
+  }>(() => ({ defaults: { current: options } }));
   // The newest defaults, read when a connection (re)connects: a new inline headers function
   // takes effect without re-rendering or reconnecting anything.
-  own.defaults.current = options ?? {};
+  own.defaults.current = options;
   const hub = useMemo(
     () =>
-      new StreamHub(
+      createStreamHub(
         registry ?? (own.registry ??= new ConnectionRegistry({ linger })),
         own.defaults,
         linger,
       ),
     [registry, own, linger],
   );
-  const signature = defaultsSignature(options);
+  // The defaults as text (functions only by presence): hooks re-render when it changes.
+  const signature = JSON.stringify(options, (_key, value: unknown) =>
+    typeof value === 'function' ? 1 : value,
+  );
   const value = useMemo<StreamContextValue>(() => ({ hub, signature }), [hub, signature]);
   return <StreamContext.Provider value={value}>{children}</StreamContext.Provider>;
-}
-
-/** A stable text of the defaults: values by content, functions only by presence. */
-function defaultsSignature(options: EventSourceDefaults | undefined): string {
-  return options ? stableJson(options, 'ƒ') : '';
 }

@@ -3,7 +3,6 @@ import type { Connection, ConnectionOptions } from '../core/connection.js';
 import type { SSEError } from '../core/errors.js';
 import { connectionKey, type ConnectionRegistry } from '../core/registry.js';
 import type { HeadersOption } from '../core/types.js';
-import { ConnectionStore } from './ConnectionStore.js';
 import type { EventSourceDefaults, StreamOptions } from './types.js';
 
 /** Connection options passed by value (functions are wrapped, hook-only options dropped). */
@@ -20,156 +19,117 @@ const VALUE_OPTIONS = [
   'random',
 ] as const satisfies readonly (keyof ConnectionOptions)[];
 
-type HeadersFn = Extract<HeadersOption, (...args: never[]) => unknown>;
-
 /** The function options of a stream, as given by the most recently rendered hook. */
 export interface StreamFunctions {
-  headers?: HeadersFn | undefined;
-  fetch?: typeof fetch | undefined;
-  retryOn?: ((error: SSEError) => boolean) | undefined;
-}
-
-/** Copies the functions `fns` gives (only those it gives) into `into`. */
-function take(into: StreamFunctions, fns: StreamFunctions): StreamFunctions {
-  if (fns.headers) into.headers = fns.headers;
-  if (fns.fetch) into.fetch = fns.fetch;
-  if (fns.retryOn) into.retryOn = fns.retryOn;
-  return into;
+  headers?: Extract<HeadersOption, (...args: never[]) => unknown>;
+  fetch?: typeof fetch;
+  retryOn?: (error: SSEError) => boolean;
 }
 
 /**
- * What a hook asks the hub for: a url and options resolved to a sharing key. The options handed
- * to the registry carry stable wrappers in place of functions, so every hook with the same key
- * reaches the same registry entry, and the wrappers call the newest function.
+ * A stream as hooks ask for it: a url and options resolved to a sharing key. Its options carry
+ * stable wrappers in place of functions, so every hook with the same key reaches the same
+ * registry entry, and the wrappers call the newest function.
  */
 export interface StreamRequest {
   readonly key: string;
   readonly url: string;
   readonly fns: StreamFunctions;
   readonly options: ConnectionOptions;
+  /** Leases taken on it and not released. */
   refs: number;
-  connection: Connection | null;
-  dropTimer?: ReturnType<typeof setTimeout> | undefined;
-}
-
-/** A lease on a hub stream: the connection and its release. */
-export interface HubLease {
-  readonly connection: Connection;
-  release(): void;
+  /** The connection of the latest lease. */
+  connection?: Connection;
+  timer?: ReturnType<typeof setTimeout>;
 }
 
 /**
- * The React layer's view of one registry: resolves hook options to shared requests, hands out
- * leases, and keeps one batched {@link ConnectionStore} per connection and throttle.
- * Each provider has its own (the default one serves hooks outside any provider).
+ * The React layer's view of one registry: resolves hook options to shared requests and hands
+ * out leases. Each provider has its own (the default one serves hooks outside any provider).
  */
-export class StreamHub {
-  readonly #requests = new Map<string, StreamRequest>();
-  /** Functions committed for a key not acquired yet (its acquire follows in the same commit). */
-  readonly #pending = new Map<string, StreamFunctions>();
-  readonly #stores = new WeakMap<Connection, Map<number | undefined, ConnectionStore>>();
-  readonly #linger: number;
-
-  constructor(
-    readonly registry: ConnectionRegistry,
-    /** The provider's newest defaults (functions are read from it at call time). */
-    readonly defaults: { readonly current: EventSourceDefaults },
-    linger: number,
-  ) {
-    this.#linger = linger;
-  }
-
+export interface StreamHub {
+  /** The provider's newest defaults (functions are read from it at call time). */
+  readonly defaults: { readonly current: EventSourceDefaults };
   /**
-   * The request for `url` with merged `options`; `own` are the functions the hook (or its stream
-   * descriptor) gave itself. Pure: nothing is stored until {@link acquire}.
+   * The request for `url` with merged `options` (the live one when there is one); `own` are the
+   * functions the hook (or its stream descriptor) gave itself. Pure: nothing is stored.
    */
-  request(url: string, options: StreamOptions, own: StreamFunctions): StreamRequest {
-    const { headers, fetch: fetchFn, shareKey } = options;
-    const headersFn = typeof headers === 'function';
-    const hasFetch = fetchFn !== undefined;
-    const values: ConnectionOptions = {};
-    for (const name of VALUE_OPTIONS) {
-      if (options[name] !== undefined) (values as Record<string, unknown>)[name] = options[name];
-    }
-    if (!headersFn && headers !== undefined) values.headers = headers;
-    const key = JSON.stringify([
-      connectionKey(url, values),
-      headersFn,
-      hasFetch,
-      (headersFn || hasFetch) && shareKey !== undefined ? shareKey : null,
-    ]);
-    const live = this.#requests.get(key);
-    if (live) return live;
-    const fns = take({}, own);
-    const defaults = this.defaults;
-    if (headersFn) {
-      values.headers = () => {
-        const fn = fns.headers ?? defaults.current.headers;
-        return typeof fn === 'function' ? fn() : {};
+  request(url: string, options: StreamOptions, own: StreamFunctions): StreamRequest;
+  /** Records a committed render: its request (if none is live) and its functions. */
+  commit(request: StreamRequest, own: StreamFunctions): void;
+  /**
+   * Takes a lease on the shared connection of `request` (opening it if needed). Its `release`
+   * must be called exactly once.
+   */
+  acquire(request: StreamRequest): { readonly connection: Connection; release(): void };
+}
+
+/** A hub over `registry`; `linger` is the registry's, in ms. */
+export function createStreamHub(
+  registry: ConnectionRegistry,
+  defaults: { readonly current: EventSourceDefaults },
+  linger: number,
+): StreamHub {
+  const requests = new Map<string, StreamRequest>();
+  const live = (request: StreamRequest): StreamRequest => {
+    let held = requests.get(request.key);
+    if (!held) requests.set(request.key, (held = request));
+    return held;
+  };
+  return {
+    defaults,
+
+    request(url, options, own) {
+      const { headers, fetch: fetchFn } = options;
+      const headersFn = typeof headers === 'function';
+      const values: ConnectionOptions = {};
+      for (const name of VALUE_OPTIONS) {
+        if (options[name] !== undefined) (values as Record<string, unknown>)[name] = options[name];
+      }
+      if (!headersFn && headers) values.headers = headers;
+      const key = JSON.stringify([
+        connectionKey(url, values),
+        headersFn,
+        !!fetchFn,
+        (headersFn || !!fetchFn) && options.shareKey,
+      ]);
+      const held = requests.get(key);
+      if (held) return held;
+      const fns = { ...own };
+      if (headersFn) {
+        values.headers = () => {
+          const fn = fns.headers ?? defaults.current.headers;
+          return typeof fn === 'function' ? fn() : {};
+        };
+      }
+      if (fetchFn) {
+        values.fetch = (input, init) =>
+          (fns.fetch ?? defaults.current.fetch ?? globalThis.fetch)(input, init);
+      }
+      values.retryOn = (error) => (fns.retryOn ?? defaults.current.retryOn ?? shouldRetry)(error);
+      return { key, url, fns, options: values, refs: 0 };
+    },
+
+    commit(request, own) {
+      Object.assign(live(request).fns, own);
+    },
+
+    acquire(request) {
+      const held = live(request);
+      held.refs++;
+      clearTimeout(held.timer);
+      const lease = registry.acquire(held.url, held.options);
+      held.connection = lease.connection;
+      return {
+        connection: lease.connection,
+        release() {
+          lease.release();
+          // Keep the wrappers while the registry lingers, so a quick remount finds the same entry.
+          if (!--held.refs) {
+            held.timer = setTimeout(() => held.refs || requests.delete(held.key), linger + 100);
+          }
+        },
       };
-    }
-    if (hasFetch) {
-      values.fetch = (input, init) =>
-        (fns.fetch ?? defaults.current.fetch ?? globalThis.fetch)(input, init);
-    }
-    values.retryOn = (error) => (fns.retryOn ?? defaults.current.retryOn ?? shouldRetry)(error);
-    return { key, url, fns, options: values, refs: 0, connection: null };
-  }
-
-  /** The connection of `request` when some hook already holds it, else null. */
-  peek(request: StreamRequest): Connection | null {
-    const live = this.#requests.get(request.key);
-    return live && live.refs > 0 ? live.connection : null;
-  }
-
-  /** Acquires the shared connection of `request` from the registry (opening it if needed). */
-  acquire(request: StreamRequest): HubLease {
-    const { key } = request;
-    const requests = this.#requests;
-    let held = requests.get(key);
-    if (!held) requests.set(key, (held = request));
-    else if (held !== request) take(held.fns, request.fns);
-    const pending = this.#pending.get(key);
-    if (pending) {
-      this.#pending.delete(key);
-      take(held.fns, pending);
-    }
-    const live = held;
-    live.refs++;
-    clearTimeout(live.dropTimer);
-    const lease = this.registry.acquire(live.url, live.options);
-    const connection = (live.connection = lease.connection);
-    let released = false;
-    return {
-      connection,
-      release: () => {
-        if (released) return;
-        released = true;
-        lease.release();
-        if (--live.refs > 0) return;
-        // Keep the wrappers while the registry lingers, so a quick remount finds the same entry.
-        live.dropTimer = setTimeout(() => {
-          if (!live.refs && requests.get(key) === live) requests.delete(key);
-        }, this.#linger + 100);
-      },
-    };
-  }
-
-  /** Functions the newest render of a hook on `key` gave. */
-  update(key: string, fns: StreamFunctions): void {
-    const live = this.#requests.get(key);
-    if (live) take(live.fns, fns);
-    else if (fns.headers || fns.fetch || fns.retryOn) {
-      this.#pending.set(key, take({ ...this.#pending.get(key) }, fns));
-    }
-  }
-
-  /** The batched store of `connection` for `throttle`. */
-  store(connection: Connection, throttle: number | undefined): ConnectionStore {
-    let byThrottle = this.#stores.get(connection);
-    if (!byThrottle) this.#stores.set(connection, (byThrottle = new Map()));
-    let store = byThrottle.get(throttle);
-    if (!store) byThrottle.set(throttle, (store = new ConnectionStore(connection, throttle)));
-    return store;
-  }
+    },
+  };
 }

@@ -2,57 +2,43 @@ import { SSEError } from '../core/errors.js';
 import type { SSEMessage } from '../core/types.js';
 import type { ParseOption, TypedMessage } from './types.js';
 
-/** The outcome of decoding one message: the event, or the error that replaces it. */
-export type ParseResult =
-  | { readonly ok: true; readonly event: TypedMessage<unknown> }
-  | { readonly ok: false; readonly error: SSEError };
-
 /** Decoded messages, by message: each message is decoded once per cache. */
-export type ParseCache = WeakMap<SSEMessage, ParseResult>;
+export type ParseCache = WeakMap<SSEMessage, TypedMessage<unknown> | SSEError>;
 
 // 'json' decodes the same way for everyone, so its results are shared by every hook.
 const jsonCache: ParseCache = new WeakMap();
 
 /**
- * Decodes `message` with `parse` (none: the message itself), caching by message: in `cache` for
- * parse functions, in a shared cache for `'json'`.
+ * Decodes `message` with `parse`: the decoded event (frozen), or the `'parse'` {@link SSEError}
+ * that replaces it. Without `parse`, the message itself. Cached by message: in `cache` for parse
+ * functions, in a shared cache for `'json'`.
  */
 export function parseEvent(
   message: SSEMessage,
   parse: ParseOption | undefined,
   cache: ParseCache,
-): ParseResult {
-  if (parse === undefined) return { ok: true, event: message };
-  const store = parse === 'json' ? jsonCache : cache;
+): TypedMessage<unknown> | SSEError {
+  if (parse === undefined) return message;
+  const json = parse === 'json';
+  const store = json ? jsonCache : cache;
   let result = store.get(message);
   if (!result) {
-    result = decode(message, parse);
+    const { type, data, lastEventId, origin } = message;
+    try {
+      result = Object.freeze({
+        type,
+        data: json ? (JSON.parse(data) as unknown) : parse(data, message),
+        lastEventId,
+        origin,
+      });
+    } catch (cause) {
+      result = new SSEError(
+        'parse',
+        `Could not decode the data of a "${type}" event${json ? ' as JSON' : ''}: ${cause instanceof Error ? cause.message : String(cause)}`,
+        { code: json ? 'invalid-json' : 'parse-failed', cause },
+      );
+    }
     store.set(message, result);
   }
   return result;
-}
-
-function decode(message: SSEMessage, parse: ParseOption): ParseResult {
-  try {
-    const data: unknown =
-      parse === 'json' ? JSON.parse(message.data) : parse(message.data, message);
-    const { type, lastEventId, origin } = message;
-    return { ok: true, event: Object.freeze({ type, data, lastEventId, origin }) };
-  } catch (cause) {
-    const json = parse === 'json';
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    return {
-      ok: false,
-      error: new SSEError(
-        'parse',
-        `Could not decode the data of a "${message.type}" event${json ? ' as JSON' : ''}: ${reason}`,
-        { code: json ? 'invalid-json' : 'parse-failed', cause },
-      ),
-    };
-  }
-}
-
-/** Reports a decoding error nobody handles, without breaking the stream. */
-export function reportParseError(error: SSEError): void {
-  console.error(error);
 }

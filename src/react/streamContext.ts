@@ -1,6 +1,6 @@
 import { createContext, useContext } from 'react';
 import { ConnectionRegistry } from '../core/registry.js';
-import { StreamHub } from './StreamHub.js';
+import { createStreamHub, type StreamHub } from './StreamHub.js';
 
 /** What `<EventSourceProvider>` gives the hooks below it. */
 export interface StreamContextValue {
@@ -18,10 +18,11 @@ let fallback: StreamContextValue | undefined;
  * Creating it opens nothing.
  */
 export function useStreamContext(): StreamContextValue {
-  const value = useContext(StreamContext);
-  if (value) return value;
-  return (fallback ??= {
-    hub: new StreamHub(new ConnectionRegistry(), { current: {} }, 1000),
-    signature: '',
-  });
+  return (
+    useContext(StreamContext) ??
+    (fallback ??= {
+      hub: createStreamHub(new ConnectionRegistry(), { current: {} }, 1000),
+      signature: '',
+    })
+  );
 }

@@ -1,5 +1,6 @@
-import { useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import { useMemo, useState, useSyncExternalStore } from 'react';
 import { INITIAL } from '../core/connection.js';
+import { SSEError } from '../core/errors.js';
 import type { ConnectionSnapshot } from '../core/types.js';
 import type { StreamDescriptor } from './defineStream.js';
 import { parseEvent, type ParseCache } from './parseEvent.js';
@@ -43,30 +44,31 @@ export interface UseEventSourceResult<
 }
 
 type Field = keyof EventSourceState;
+type State = EventSourceState<unknown>;
 
-const CLOSED = INITIAL;
 // What an enabled hook shows before its effect has connected, on the server and while hydrating.
 const PENDING: ConnectionSnapshot = Object.freeze({
-  ...CLOSED,
+  ...INITIAL,
   status: 'connecting',
   readyState: 0,
 });
 // Every state field: the keys of a snapshot are those of the public state.
-const FIELDS = Object.keys(CLOSED) as Field[];
-
-const noSubscribe = () => () => {};
+const FIELDS = Object.keys(INITIAL) as Field[];
 
 interface View {
-  readonly state: EventSourceState<unknown>;
+  readonly state: State;
   readonly selected: unknown;
 }
 
+/** One hook's memory: the fields its component read, its parse cache, and the last view. */
 interface Memo {
-  snapshot: ConnectionSnapshot;
-  parse: ParseOption | undefined;
-  select: ((state: EventSourceState<unknown>) => unknown) | undefined;
-  state: EventSourceState<unknown>;
-  view: View;
+  readonly tracked: Set<Field>;
+  readonly cache: ParseCache;
+  snapshot?: ConnectionSnapshot;
+  parse?: ParseOption | undefined;
+  select?: ((state: State) => unknown) | undefined;
+  state?: State;
+  view?: View;
 }
 
 /**
@@ -116,45 +118,47 @@ export function useEventSource(
     isEqual?: ((a: never, b: never) => boolean) | undefined;
   } = {},
 ): UseEventSourceResult<unknown, unknown> {
-  const { store, enabled, parse, controls } = useStream(target, options);
-  const select = options.select as ((state: EventSourceState<unknown>) => unknown) | undefined;
+  const { store, subscribe, enabled, parse, controls } = useStream(target, options);
+  const select = options.select as Memo['select'];
   const isEqual = (options.isEqual ?? Object.is) as (a: unknown, b: unknown) => boolean;
-  const [tracked] = useState(() => new Set<Field>());
-  const [cache] = useState<ParseCache>(() => new WeakMap());
-  const memo = useRef<Memo | null>(null);
+  const [memo] = useState<Memo>(() => ({ tracked: new Set(), cache: new WeakMap() }));
+  const { tracked } = memo;
 
-  const fallback = enabled ? PENDING : CLOSED;
   const viewOf = (snapshot: ConnectionSnapshot): View => {
-    const prev = memo.current;
-    if (prev && prev.snapshot === snapshot && prev.parse === parse && prev.select === select) {
-      return prev.view;
-    }
-    const state =
-      prev && prev.snapshot === snapshot && prev.parse === parse
-        ? prev.state
-        : deriveState(snapshot, parse, cache, prev?.state);
-    const selected = select ? select(state) : undefined;
-    let view: View;
-    if (
+    const { view: prev, state: prevState } = memo;
+    const same = memo.snapshot === snapshot && memo.parse === parse;
+    if (same && memo.select === select) return prev!;
+    const state = same ? prevState! : deriveState(snapshot, parse, memo.cache, prevState);
+    const selected = select?.(state);
+    const view =
       prev &&
-      (!select || isEqual(prev.view.selected, selected)) &&
-      [...tracked].every((field) => Object.is(prev.view.state[field], state[field]))
-    ) {
-      view = prev.view;
-    } else {
-      view = { state, selected };
-    }
-    memo.current = { snapshot, parse, select, state, view };
+      (!select || isEqual(prev.selected, selected)) &&
+      [...tracked].every((field) => Object.is(prev.state[field], state[field]))
+        ? prev
+        : { state, selected };
+    Object.assign(memo, { snapshot, parse, select, state, view });
     return view;
   };
 
+  const fallback = enabled ? PENDING : INITIAL;
   const view = useSyncExternalStore(
-    store ? store.subscribe : noSubscribe,
+    subscribe,
     () => viewOf(store ? store.getSnapshot() : fallback),
     () => viewOf(fallback),
   );
 
-  return useMemo(() => trackedResult(view, tracked, controls), [view, tracked, controls]);
+  // Each state field is a getter that records that the component read it; the hook then compares
+  // only recorded fields, so unread fields never cause a render.
+  return useMemo(() => {
+    const result = { selected: view.selected, open: controls.open, close: controls.close };
+    for (const field of FIELDS) {
+      Object.defineProperty(result, field, {
+        enumerable: true,
+        get: () => (tracked.add(field), view.state[field]),
+      });
+    }
+    return result as UseEventSourceResult<unknown, unknown>;
+  }, [view, tracked, controls]);
 }
 
 /** The public state of a snapshot, with `lastMessage` decoded by `parse`. */
@@ -162,39 +166,14 @@ function deriveState(
   snapshot: ConnectionSnapshot,
   parse: ParseOption | undefined,
   cache: ParseCache,
-  prev: EventSourceState<unknown> | undefined,
-): EventSourceState<unknown> {
+  prev: State | undefined,
+): State {
   const raw = snapshot.lastMessage;
-  if (!raw || parse === undefined) return snapshot;
-  const result = parseEvent(raw, parse, cache);
+  const decoded = raw && parseEvent(raw, parse, cache);
   // Keep the last message that decoded; the failure is this hook's error until the next one.
-  return result.ok
-    ? { ...snapshot, lastMessage: result.event }
-    : { ...snapshot, lastMessage: prev?.lastMessage ?? null, error: result.error };
-}
-
-/**
- * The hook's return value. Each state field is a getter that records that the component read it;
- * the hook then compares only recorded fields, so unread fields never cause a render.
- */
-function trackedResult(
-  view: View,
-  tracked: Set<Field>,
-  controls: { open: () => void; close: () => void },
-): UseEventSourceResult<unknown, unknown> {
-  const result = {
-    selected: view.selected,
-    open: controls.open,
-    close: controls.close,
-  } as UseEventSourceResult<unknown, unknown>;
-  for (const field of FIELDS) {
-    Object.defineProperty(result, field, {
-      enumerable: true,
-      get() {
-        tracked.add(field);
-        return view.state[field];
-      },
-    });
-  }
-  return result;
+  return decoded === raw
+    ? snapshot
+    : decoded instanceof SSEError
+      ? { ...snapshot, lastMessage: prev?.lastMessage ?? null, error: decoded }
+      : { ...snapshot, lastMessage: decoded };
 }

@@ -1,11 +1,9 @@
-import { useCallback, useInsertionEffect, useRef, useState, useSyncExternalStore } from 'react';
-import type { Connection } from '../core/connection.js';
-import type { SSEError } from '../core/errors.js';
+import { useState, useSyncExternalStore } from 'react';
+import { SSEError } from '../core/errors.js';
 import type { SSEMessage } from '../core/types.js';
 import type { StreamDescriptor } from './defineStream.js';
-import { parseEvent, reportParseError, type ParseCache } from './parseEvent.js';
+import { parseEvent, type ParseCache } from './parseEvent.js';
 import type { HookStreamOptions, ParseOption, TypedMessage } from './types.js';
-import { useLatest } from './useLatest.js';
 import { useStream, type StreamTarget } from './useStream.js';
 
 /** Options of {@link useSSEEvent}. */
@@ -24,10 +22,12 @@ export interface UseSSEEventOptions<TEvent = TypedMessage> extends HookStreamOpt
   onError?: (error: SSEError, message: SSEMessage) => void;
 }
 
+/** One hook's memory: its parse cache and the last value it returned. */
 interface Memo {
-  raw: SSEMessage | undefined;
-  parse: ParseOption | undefined;
-  value: TypedMessage<unknown> | undefined;
+  readonly cache: ParseCache;
+  raw?: SSEMessage | undefined;
+  parse?: ParseOption | undefined;
+  value?: TypedMessage<unknown> | undefined;
 }
 
 /**
@@ -76,47 +76,26 @@ export function useSSEEvent(
   type: string,
   options: UseSSEEventOptions<TypedMessage<unknown>> & { parse?: ParseOption | undefined } = {},
 ): TypedMessage<unknown> | undefined {
-  const [cache] = useState<ParseCache>(() => new WeakMap());
-  const onEvent = useLatest(options.onEvent);
-  const onError = useLatest(options.onError);
-  const parseRef = useRef<ParseOption | undefined>(undefined);
+  const [memo] = useState<Memo>(() => ({ cache: new WeakMap() }));
+  const { cache } = memo;
+  const { onEvent, onError } = options;
 
-  const attach = (connection: Connection) =>
-    connection.addEventListener(type, (raw) => {
-      const parse = parseRef.current;
-      if (parse === undefined) {
-        onEvent.current?.(raw);
-        return;
-      }
-      const result = parseEvent(raw, parse, cache);
-      if (result.ok) onEvent.current?.(result.event);
-      else (onError.current ?? reportParseError)(result.error, raw);
-    });
-
-  const { store, parse } = useStream(target, options, attach, type);
-  useInsertionEffect(() => {
-    parseRef.current = parse;
+  const { store, subscribe, parse } = useStream(target, options, type, (raw, newest) => {
+    const event = parseEvent(raw, newest, cache);
+    if (!(event instanceof SSEError)) onEvent?.(event);
+    else if (onError) onError(event, raw);
+    else console.error(event);
   });
 
-  const subscribe = useCallback(
-    (listener: () => void) => (store ? store.subscribeType(type, listener) : () => {}),
-    [store, type],
-  );
-
-  const memo = useRef<Memo | null>(null);
   const read = (): TypedMessage<unknown> | undefined => {
-    const raw = store?.getTypeSnapshot(type);
-    const prev = memo.current;
+    const raw = store?.getLastEvent(type);
     // A new inline parse function decodes from the same per-hook cache, so comparing identity
     // costs no extra decoding.
-    if (prev && prev.raw === raw && prev.parse === parse) return prev.value;
-    let value: TypedMessage<unknown> | undefined;
-    if (raw) {
-      const result = parseEvent(raw, parse, cache);
-      // A message that fails to decode leaves the last good one in place.
-      value = result.ok ? result.event : prev?.value;
-    }
-    memo.current = { raw, parse, value };
+    if (raw === memo.raw && parse === memo.parse) return memo.value;
+    const decoded = raw && parseEvent(raw, parse, cache);
+    // A message that fails to decode leaves the last good one in place.
+    const value = decoded instanceof SSEError ? memo.value : decoded;
+    Object.assign(memo, { raw, parse, value });
     return value;
   };
 

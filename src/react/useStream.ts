@@ -1,11 +1,11 @@
-import { useEffect, useInsertionEffect, useState } from 'react';
+import { useEffect, useInsertionEffect, useReducer, useRef, useState } from 'react';
 import type { Connection } from '../core/connection.js';
-import type { ConnectionStore } from './ConnectionStore.js';
+import type { SSEMessage } from '../core/types.js';
+import { connectionStore, type ConnectionStore } from './ConnectionStore.js';
 import { isStreamDescriptor, type StreamDescriptor } from './defineStream.js';
-import type { StreamFunctions, StreamHub } from './StreamHub.js';
+import type { StreamFunctions, StreamRequest } from './StreamHub.js';
 import { useStreamContext } from './streamContext.js';
 import type { HookStreamOptions, ParseOption } from './types.js';
-import { useLatest } from './useLatest.js';
 
 /** What a hook names: a url, a {@link StreamDescriptor}, or null for nothing. */
 export type StreamTarget = string | StreamDescriptor<object> | null;
@@ -14,6 +14,9 @@ export type StreamTarget = string | StreamDescriptor<object> | null;
 export interface MergedOptions extends HookStreamOptions {
   parse?: ParseOption<unknown> | undefined;
 }
+
+/** Called for every event of the hook's type, with the hook's newest merged `parse`. */
+export type OnMessage = (message: SSEMessage, parse: ParseOption | undefined) => void;
 
 /** The stable `open`/`close` of one hook, acting on its current connection. */
 export interface StreamControls {
@@ -25,83 +28,91 @@ export interface StreamControls {
 export interface StreamBinding {
   /** The batched store of the hook's connection; null while it has none (or is disabled). */
   readonly store: ConnectionStore | null;
+  /** `store.subscribe`, or a no-op without a store. */
+  readonly subscribe: ConnectionStore['subscribe'];
   readonly enabled: boolean;
   readonly parse: ParseOption<unknown> | undefined;
   readonly controls: StreamControls;
 }
 
+interface Latest {
+  request: StreamRequest | null;
+  /** The connection the committed render read. */
+  connection: Connection | null;
+  parse: ParseOption | undefined;
+  onMessage: OnMessage | undefined;
+}
+
+const FUNCTION_OPTIONS = ['headers', 'fetch', 'retryOn'] as const;
+
+const noSubscribe = () => () => {};
+
 /**
  * Ties a hook to its shared connection: merges options, resolves the sharing key, and holds a
  * lease from a passive effect (so server rendering opens nothing, and StrictMode's
- * mount-unmount-mount reuses the lingering connection). `attach` runs on each acquired
- * connection, in the same effect, so nothing the connection emits after the lease is missed.
+ * mount-unmount-mount reuses the lingering connection). With a `type`, `onMessage` (the newest
+ * one) sees every event of that type from the same effect, so nothing emitted after the lease
+ * is missed.
  */
 export function useStream(
   target: StreamTarget,
   options: MergedOptions,
-  attach?: (connection: Connection) => () => void,
-  attachKey = '',
+  type?: string,
+  onMessage?: OnMessage,
 ): StreamBinding {
   const { hub } = useStreamContext();
-  const descriptor = isStreamDescriptor(target) ? target : undefined;
-  const url = typeof target === 'string' ? target : (descriptor?.url ?? null);
-  const local = mergeOptions(descriptor?.options, options);
+  const descriptor = isStreamDescriptor(target) ? target : null;
+  const url = descriptor ? descriptor.url : (target as string | null);
+  const local = descriptor ? mergeOptions(descriptor.options, options) : options;
   const merged = mergeOptions(hub.defaults.current, local);
   const enabled = url !== null && merged.enabled !== false;
-  const own: StreamFunctions = {
-    headers: typeof local.headers === 'function' ? local.headers : undefined,
-    fetch: local.fetch,
-    retryOn: local.retryOn,
-  };
-  const request = url !== null && enabled ? hub.request(url, merged, own) : null;
-  const key = request?.key ?? null;
+  const own: StreamFunctions = {};
+  for (const name of FUNCTION_OPTIONS) {
+    if (typeof local[name] === 'function') (own as Record<string, unknown>)[name] = local[name];
+  }
+  const request = enabled ? hub.request(url, merged, own) : null;
+  const key = request?.key;
+  // Held by some hook: readable at once (a later lease of this hook gets the same connection).
+  const connection = (request?.refs && request.connection) || null;
+  const parse = merged.parse;
 
-  const [leased, setLeased] = useState<Leased | null>(null);
   const [controls] = useState(createControls);
-  const requestRef = useLatest(request);
-  const attachRef = useLatest(attach);
+  const [, rerender] = useReducer((n: number) => n + 1, 0);
+  const latest = useRef({} as Latest);
 
   useInsertionEffect(() => {
-    if (key !== null) hub.update(key, own);
+    latest.current = { request, connection, parse, onMessage };
+    if (request) hub.commit(request, own);
   });
 
   useEffect(() => {
-    const req = requestRef.current;
+    const { request: req, connection: shown } = latest.current;
     if (!req) return;
     const lease = hub.acquire(req);
-    const connection = lease.connection;
-    controls.connection = connection;
-    setLeased((prev) =>
-      prev?.hub === hub && prev.key === req.key && prev.connection === connection
-        ? prev
-        : { hub, key: req.key, connection },
-    );
-    const detach = attachRef.current?.(connection);
+    const leased = (controls.connection = lease.connection);
+    if (leased !== shown) rerender();
+    const off =
+      type === undefined
+        ? undefined
+        : leased.addEventListener(type, (message) => {
+            const { onMessage: fn, parse: newest } = latest.current;
+            fn?.(message, newest);
+          });
     return () => {
-      detach?.();
-      if (controls.connection === connection) controls.connection = null;
+      off?.();
+      controls.connection = null;
       lease.release();
     };
-  }, [hub, key, attachKey, controls, requestRef, attachRef]);
+  }, [hub, key, type, controls]);
 
-  const connection =
-    request === null
-      ? null
-      : leased?.hub === hub && leased.key === request.key
-        ? leased.connection
-        : hub.peek(request);
+  const store = connection && connectionStore(connection, merged.throttle);
   return {
-    store: connection ? hub.store(connection, merged.throttle) : null,
+    store,
+    subscribe: store ? store.subscribe : noSubscribe,
     enabled,
-    parse: merged.parse,
+    parse,
     controls,
   };
-}
-
-interface Leased {
-  readonly hub: StreamHub;
-  readonly key: string;
-  readonly connection: Connection;
 }
 
 function createControls(): StreamControls {
@@ -121,16 +132,17 @@ function mergeOptions(
   const out: Record<string, unknown> = { ...base };
   for (const name in layer) {
     const value = layer[name as keyof MergedOptions];
-    if (value === undefined) continue;
     const prev = out[name];
-    out[name] =
-      (name === 'headers' || name === 'reconnect') && isRecord(prev) && isRecord(value)
-        ? { ...prev, ...value }
-        : value;
+    if (value !== undefined) {
+      out[name] =
+        (name === 'headers' || name === 'reconnect') &&
+        prev &&
+        value &&
+        typeof prev === 'object' &&
+        typeof value === 'object'
+          ? { ...prev, ...value }
+          : value;
+    }
   }
   return out;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

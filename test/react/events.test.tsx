@@ -264,6 +264,38 @@ function LateAlert({ url }: { url: string }) {
   return <i data-testid="late">{event?.data ?? '-'}</i>;
 }
 
+describe('changing the event type', () => {
+  it('follows the new type: its last event and its onEvent calls', async () => {
+    const url = s.server.url('/types');
+    const seen: string[] = [];
+    function Pick({ type }: { type: string }) {
+      const event = useSSEEvent(url, type, { onEvent: (e) => seen.push(`${e.type}:${e.data}`) });
+      return <i data-testid="pick">{event?.data ?? '-'}</i>;
+    }
+    const view = render(
+      <Strict>
+        <LateAlert url={url} />
+        <Pick type="a" />
+      </Strict>,
+    );
+    await until(() => s.open.size === 1, 5000, 'connection');
+    await sleep(50);
+    s.send(frame({ event: 'a', data: 'a1' }) + frame({ event: 'b', data: 'b1' }));
+    await until(() => text('pick') === 'a1', 5000, 'a1');
+    view.rerender(
+      <Strict>
+        <LateAlert url={url} />
+        <Pick type="b" />
+      </Strict>,
+    );
+    expect(text('pick')).toBe('b1'); // the last event of the new type, at once
+    s.send(frame({ event: 'a', data: 'a2' }) + frame({ event: 'b', data: 'b2' }));
+    await until(() => text('pick') === 'b2', 5000, 'b2');
+    expect(seen).toEqual(['a:a1', 'b:b2']);
+    expect(s.server.requests).toHaveLength(1);
+  });
+});
+
 describe('provider defaults and throttle', () => {
   it("applies the provider's parse and throttle; a given registry is shared with plain code", async () => {
     const url = s.server.url('/defaults');

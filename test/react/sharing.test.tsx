@@ -190,6 +190,68 @@ describe('connection sharing', () => {
     expect(s.server.requests).toHaveLength(2);
   });
 
+  it('turning enabled off and on within the linger reuses the connection and shows its state', async () => {
+    function Toggle({ on }: { on: boolean }) {
+      const { status } = useEventSource(s.server.url('/quick'), { enabled: on });
+      return <i>{status}</i>;
+    }
+    const app = (on: boolean) => (
+      <Strict linger={1000}>
+        <Toggle on={on} />
+      </Strict>
+    );
+    const view = render(app(true));
+    await until(() => screen.queryByText('open') !== null, 5000, 'open');
+    view.rerender(app(false));
+    expect(screen.getByText('closed')).toBeTruthy();
+    view.rerender(app(true));
+    await until(() => screen.queryByText('open') !== null, 5000, 'open again');
+    expect(s.server.requests).toHaveLength(1);
+  });
+
+  it('a hook mounted next to an open stream shows its state in its first commit', async () => {
+    const url = s.server.url('/late');
+    const committed: number[] = [];
+    function Late() {
+      const { readyState } = useEventSource(url);
+      useEffect(() => {
+        committed.push(readyState);
+      });
+      return null;
+    }
+    const app = (late: boolean) => (
+      <Strict>
+        <Widget url={url} />
+        {late && <Late />}
+      </Strict>
+    );
+    const view = render(app(false));
+    await until(() => screen.queryByText('1:') !== null, 5000, 'open');
+    view.rerender(app(true));
+    expect(committed[0]).toBe(1);
+    expect(s.server.requests).toHaveLength(1);
+  });
+
+  it('a provider options change moves its hooks; new objects with equal values do not', async () => {
+    function Feed() {
+      const { readyState } = useEventSource(s.server.url('/defaults'));
+      return <i>{readyState}</i>;
+    }
+    const app = (token: string) => (
+      <Strict options={{ headers: { Authorization: token } }}>
+        <Feed />
+      </Strict>
+    );
+    const view = render(app('one'));
+    await until(() => screen.queryByText('1') !== null, 5000, 'open');
+    view.rerender(app('one'));
+    await sleep(50);
+    expect(s.server.requests).toHaveLength(1);
+    view.rerender(app('two'));
+    await until(() => s.server.requests.length === 2, 5000, 'second request');
+    expect(s.server.requests.map((r) => r.headers.authorization)).toEqual(['one', 'two']);
+  });
+
   it('open and close are stable and act on the shared stream', async () => {
     const seen = new Set<unknown>();
     let controls: { open: () => void; close: () => void } | undefined;
