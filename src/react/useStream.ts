@@ -1,4 +1,4 @@
-import { useEffect, useInsertionEffect, useReducer, useRef, useState } from 'react';
+import { useEffect, useInsertionEffect, useReducer, useState } from 'react';
 import type { Connection } from '../core/connection.js';
 import type { SSEMessage } from '../core/types.js';
 import { connectionStore, type ConnectionStore } from './ConnectionStore.js';
@@ -20,7 +20,6 @@ export type OnMessage = (message: SSEMessage, parse: ParseOption | undefined) =>
 
 /** The stable `open`/`close` of one hook, acting on its current connection. */
 export interface StreamControls {
-  connection: Connection | null;
   readonly open: () => void;
   readonly close: () => void;
 }
@@ -35,12 +34,15 @@ export interface StreamBinding {
   readonly controls: StreamControls;
 }
 
-interface Latest {
-  request: StreamRequest | null;
+/** One hook's memory: its controls, its lease's connection, and its newest committed render. */
+interface Self extends StreamControls {
+  /** The connection of the hook's lease, which `open` and `close` act on. */
+  connection?: Connection | null;
+  request?: StreamRequest | null;
   /** The connection the committed render read. */
-  connection: Connection | null;
-  parse: ParseOption | undefined;
-  onMessage: OnMessage | undefined;
+  shown?: Connection | null;
+  parse?: ParseOption | undefined;
+  onMessage?: OnMessage | undefined;
 }
 
 const FUNCTION_OPTIONS = ['headers', 'fetch', 'retryOn'] as const;
@@ -76,34 +78,29 @@ export function useStream(
   const connection = (request?.refs && request.connection) || null;
   const parse = merged.parse;
 
-  const [controls] = useState(createControls);
+  const [self] = useState(createSelf);
   const [, rerender] = useReducer((n: number) => n + 1, 0);
-  const latest = useRef({} as Latest);
 
   useInsertionEffect(() => {
-    latest.current = { request, connection, parse, onMessage };
+    Object.assign(self, { request, shown: connection, parse, onMessage });
     if (request) hub.commit(request, own);
   });
 
   useEffect(() => {
-    const { request: req, connection: shown } = latest.current;
-    if (!req) return;
-    const lease = hub.acquire(req);
-    const leased = (controls.connection = lease.connection);
-    if (leased !== shown) rerender();
+    if (!self.request) return;
+    const lease = hub.acquire(self.request);
+    const leased = (self.connection = lease.connection);
+    if (leased !== self.shown) rerender();
     const off =
       type === undefined
         ? undefined
-        : leased.addEventListener(type, (message) => {
-            const { onMessage: fn, parse: newest } = latest.current;
-            fn?.(message, newest);
-          });
+        : leased.addEventListener(type, (message) => self.onMessage?.(message, self.parse));
     return () => {
       off?.();
-      controls.connection = null;
+      self.connection = null;
       lease.release();
     };
-  }, [hub, key, type, controls]);
+  }, [hub, key, type, self]);
 
   const store = connection && connectionStore(connection, merged.throttle);
   return {
@@ -111,17 +108,16 @@ export function useStream(
     subscribe: store ? store.subscribe : noSubscribe,
     enabled,
     parse,
-    controls,
+    controls: self,
   };
 }
 
-function createControls(): StreamControls {
-  const controls: StreamControls = {
-    connection: null,
-    open: () => controls.connection?.open(),
-    close: () => controls.connection?.close(),
+function createSelf(): Self {
+  const self: Self = {
+    open: () => self.connection?.open(),
+    close: () => self.connection?.close(),
   };
-  return controls;
+  return self;
 }
 
 /** `layer` wins over `base`; `headers` objects and `reconnect` objects merge key by key. */
