@@ -48,9 +48,16 @@ export interface ConnectionOptions {
   /**
    * Builds the object delivered for each event (default: a plain {@link SSEMessage}). Lets a
    * wrapper such as the EventSource class deliver its own event objects without a second
-   * allocation per event.
+   * allocation per event. `timeStamp` is when the bytes of the event arrived
+   * (`performance.now()`); events parsed from one chunk share it.
    */
-  messageFactory?: (type: string, data: string, lastEventId: string, origin: string) => SSEMessage;
+  messageFactory?: (
+    type: string,
+    data: string,
+    lastEventId: string,
+    origin: string,
+    timeStamp: number,
+  ) => SSEMessage;
 }
 
 type Listener<T> = (value: T) => void;
@@ -101,6 +108,7 @@ export class Connection {
   readonly #transport: Transport;
   readonly #parser: Parser;
   readonly #stallTimeout: number;
+  readonly #factory: ConnectionOptions['messageFactory'];
 
   #attemptId = 0;
   #controller: AbortController | null = null;
@@ -114,6 +122,8 @@ export class Connection {
   /** Whether the current attempt has received a byte since it opened. */
   #received = false;
   #origin = '';
+  /** When the chunk being parsed arrived (`performance.now()`), read once per chunk on demand. */
+  #arrival = -1;
   #lastEventId: string;
 
   constructor(url: string, options: ConnectionOptions = {}) {
@@ -122,17 +132,18 @@ export class Connection {
     this.#policy = resolvePolicy(options.reconnect || undefined);
     this.#transport = pickTransport(options);
     this.#stallTimeout = options.stallTimeout ?? 0;
+    this.#factory = options.messageFactory;
     this.#lastEventId = options.lastEventId ?? '';
     this.#state = { ...INITIAL, lastEventId: this.#lastEventId };
     this.#parser = createParser(
       {
         onEvent: ({ type, data, lastEventId }) => {
           this.#lastEventId = lastEventId;
-          const factory = this.options.messageFactory;
+          const factory = this.#factory;
           const origin = this.#origin;
           this.#dispatch(
             factory
-              ? factory(type, data, lastEventId, origin)
+              ? factory(type, data, lastEventId, origin, this.#arrivedAt())
               : { type, data, lastEventId, origin },
           );
         },
@@ -291,6 +302,7 @@ export class Connection {
           this.#failures = 0;
         }
         this.#armStall(id);
+        this.#arrival = -1;
         this.#parser.feed(chunk);
         if (this.#state.lastEventId !== this.#lastEventId && this.#attemptId === id) {
           this.#state.lastEventId = this.#lastEventId;
@@ -372,6 +384,10 @@ export class Connection {
       () => this.#fail(id, networkError(`No data for ${ms} ms: the stream stalled`, 'stalled')),
       ms,
     );
+  }
+
+  #arrivedAt(): number {
+    return this.#arrival < 0 ? (this.#arrival = performance.now()) : this.#arrival;
   }
 
   #dispatch(message: SSEMessage): void {

@@ -41,7 +41,10 @@ export class SSEEvent {
     return false;
   }
   declare target: EventSource | null;
-  declare currentTarget: EventSource | null;
+  /** The same as `target`: an EventSource is the only object an event passes through. */
+  get currentTarget(): EventSource | null {
+    return this.target;
+  }
   /** On `error` events: what went wrong (not part of the WHATWG interface). */
   declare readonly error: SSEError | undefined;
   /** @internal Set by stopImmediatePropagation(); a field, not a lookup, on the per-event path. */
@@ -49,13 +52,14 @@ export class SSEEvent {
 
   // Plain assignments in one constructor, not field initializers: one event is created per
   // message, and this keeps every event the same shape, built in the cheapest way.
-  constructor(type: string, error?: SSEError) {
+  /** `timeStamp` defaults to now (`performance.now()`). */
+  constructor(type: string, error?: SSEError, timeStamp = performance.now()) {
     this.type = type;
-    this.timeStamp = eventTime();
+    this.timeStamp = timeStamp;
     this.target = null;
-    this.currentTarget = null;
-    this.error = error;
     this.stopped = false;
+    // Message events, the many, keep one shape without it.
+    if (error) this.error = error;
   }
   preventDefault(): void {}
   stopPropagation(): void {}
@@ -76,23 +80,17 @@ export class SSEMessageEvent extends SSEEvent {
     return NO_PORTS;
   }
 
-  constructor(type: string, init: { data: string; lastEventId: string; origin: string }) {
-    super(type);
+  /** `timeStamp` defaults to now; events of one stream get the time their bytes arrived. */
+  constructor(
+    type: string,
+    init: { data: string; lastEventId: string; origin: string },
+    timeStamp?: number,
+  ) {
+    super(type, undefined, timeStamp);
     this.data = init.data;
     this.lastEventId = init.lastEventId;
     this.origin = init.origin;
   }
-}
-
-// Events parsed from one chunk are created in one synchronous run: they share one clock read,
-// which is the time they really arrived, at a fraction of the cost of a read per event.
-let clock = -1;
-function eventTime(): number {
-  if (clock < 0) {
-    clock = performance.now();
-    queueMicrotask(() => (clock = -1));
-  }
-  return clock;
 }
 
 /**
@@ -150,8 +148,8 @@ export class EventSource {
       retryOn: (error) => error.type === 'network',
       // Spec: the reconnection time is implementation-defined; browsers use about 3 s.
       reconnect: { initialDelay: 3000, maxDelay: 60_000 },
-      messageFactory: (type, data, lastEventId, origin) =>
-        new SSEMessageEvent(type, { data, lastEventId, origin }),
+      messageFactory: (type, data, lastEventId, origin, timeStamp) =>
+        new SSEMessageEvent(type, { data, lastEventId, origin }, timeStamp),
     });
     this.connection.addEventListener(ANY_EVENT, (message) => {
       const event = message as SSEMessageEvent;
@@ -225,7 +223,7 @@ export class EventSource {
     handler: EventHandler<never>,
     list = this.listeners.get(event.type),
   ): void {
-    event.target = event.currentTarget = this;
+    event.target = this;
     // Spec: event handler attributes run in the order they were first set among the listeners;
     // here the handler runs first, which is what code that mixes both nearly always expects.
     if (handler) invoke(this, handler, event);

@@ -72,7 +72,8 @@ const LF = 10;
 const SPACE = 32;
 const COLON = 58;
 const BOM = 0xfeff;
-// Bytes decoded per TextDecoder call when the text is not all ASCII (see decodeWhole).
+// Non-ASCII chunks longer than SPLIT bytes are decoded PIECE bytes at a time (see decodeWhole).
+const SPLIT = 8192;
 const PIECE = 2048;
 
 /** Default for {@link ParserOptions.maxBufferSize}: 32 MiB of characters. */
@@ -465,12 +466,12 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
   /** Decodes bytes that end on a character boundary (or in an invalid sequence). */
   function decodeWhole(bytes: Uint8Array): string {
     // One-shot decoding (the decoder keeps a U+FEFF, ignoreBOM: the BOM is stripped from the
-    // text, once). Some engines (Node) decode ASCII fastest in one call, but text with other
-    // characters fastest in pieces of a few KB, each cut before a byte that is not a
+    // text, once). Some engines (Node) decode ASCII fastest in one call, but long runs of text
+    // with other characters fastest in pieces of a few KB, each cut before a byte that is not a
     // continuation byte, which (as above) never changes the decoded text.
     decoder ??= new TextDecoder('utf-8', { ignoreBOM: true });
     const n = bytes.length;
-    if (!wide || n <= PIECE) return note(decoder.decode(bytes), n);
+    if (!wide || n <= SPLIT) return note(decoder.decode(bytes), n);
     let text = '';
     for (let start = 0; start < n;) {
       let end = start + PIECE;
