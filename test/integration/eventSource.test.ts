@@ -57,6 +57,30 @@ describe('EventSource (WHATWG interface) against a real server', () => {
     ]);
   });
 
+  it('stamps events with the time their bytes arrived: one chunk, one timeStamp', async () => {
+    let second: (() => void) | undefined;
+    server = await startSSEServer((_req, res) => {
+      sseHead(res);
+      res.write(frame({ data: 'a' }) + frame({ data: 'b' }));
+      second = () => res.write(frame({ data: 'c' }));
+    });
+    const before = performance.now();
+    es = new EventSource(server.url('/e'));
+    const events: SSEMessageEvent[] = [];
+    es.onmessage = (e) => events.push(e);
+    await until(() => events.length === 2, 3000, 'first chunk');
+    await new Promise((r) => setTimeout(r, 30));
+    second!();
+    await until(() => events.length === 3, 3000, 'second chunk');
+    const [a, b, c] = events.map((e) => e.timeStamp);
+    expect(a).toBeGreaterThanOrEqual(before);
+    expect(b).toBe(a);
+    expect(c! - a!).toBeGreaterThanOrEqual(25);
+    expect(c).toBeLessThanOrEqual(performance.now());
+    expect(events[0]!.currentTarget).toBe(es);
+    expect(events[0]!.error).toBeUndefined();
+  });
+
   it('dedupes listeners, supports once, handleEvent objects, removal and AbortSignal', async () => {
     server = await startSSEServer((_req, res) => {
       sseHead(res);
