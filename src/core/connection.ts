@@ -46,18 +46,18 @@ export interface ConnectionOptions {
   /** Random source for jitter (tests pass a fixed one). */
   random?: () => number;
   /**
-   * Builds the object delivered for each event (default: a plain {@link SSEMessage}). Lets a
-   * wrapper such as the EventSource class deliver its own event objects without a second
-   * allocation per event. `timeStamp` is when the bytes of the event arrived
+   * Takes every event in place of the connection's own fan-out (no `lastMessage`, no last event
+   * per type, no event listeners): for a wrapper that builds and dispatches its own event
+   * objects, such as the EventSource class. `timeStamp` is when the bytes of the event arrived
    * (`performance.now()`); events parsed from one chunk share it.
    */
-  messageFactory?: (
+  receive?: (
     type: string,
     data: string,
     lastEventId: string,
     origin: string,
     timeStamp: number,
-  ) => SSEMessage;
+  ) => void;
 }
 
 type Listener<T> = (value: T) => void;
@@ -108,7 +108,7 @@ export class Connection {
   readonly #transport: Transport;
   readonly #parser: Parser;
   readonly #stallTimeout: number;
-  readonly #factory: ConnectionOptions['messageFactory'];
+  readonly #receive: ConnectionOptions['receive'];
 
   #attemptId = 0;
   #controller: AbortController | null = null;
@@ -132,20 +132,16 @@ export class Connection {
     this.#policy = resolvePolicy(options.reconnect || undefined);
     this.#transport = pickTransport(options);
     this.#stallTimeout = options.stallTimeout ?? 0;
-    this.#factory = options.messageFactory;
+    this.#receive = options.receive;
     this.#lastEventId = options.lastEventId ?? '';
     this.#state = { ...INITIAL, lastEventId: this.#lastEventId };
     this.#parser = createParser(
       {
         onEvent: ({ type, data, lastEventId }) => {
           this.#lastEventId = lastEventId;
-          const factory = this.#factory;
-          const origin = this.#origin;
-          this.#dispatch(
-            factory
-              ? factory(type, data, lastEventId, origin, this.#arrivedAt())
-              : { type, data, lastEventId, origin },
-          );
+          const receive = this.#receive;
+          if (receive) receive(type, data, lastEventId, this.#origin, this.#arrivedAt());
+          else this.#dispatch({ type, data, lastEventId, origin: this.#origin });
         },
         onLastEventId: (id) => {
           // Spec: dispatch sets the last event ID string even when no event fires. The event
@@ -311,8 +307,11 @@ export class Connection {
       },
       event: (message: SSEMessage) => {
         if (!live()) return;
-        this.#lastEventId = message.lastEventId;
-        this.#dispatch(message);
+        const { type, data, lastEventId, origin } = message;
+        this.#lastEventId = lastEventId;
+        const receive = this.#receive;
+        if (receive) receive(type, data, lastEventId, origin, performance.now());
+        else this.#dispatch(message);
       },
       end: () => {
         if (!live()) return;

@@ -1,4 +1,4 @@
-import { Connection, ANY_EVENT } from './connection.js';
+import { Connection } from './connection.js';
 import { reportListenerError, type SSEError } from './errors.js';
 
 /** Options of the {@link EventSource} constructor: the WHATWG ones, plus a custom `fetch`. */
@@ -148,15 +148,15 @@ export class EventSource {
       retryOn: (error) => error.type === 'network',
       // Spec: the reconnection time is implementation-defined; browsers use about 3 s.
       reconnect: { initialDelay: 3000, maxDelay: 60_000 },
-      messageFactory: (type, data, lastEventId, origin, timeStamp) =>
-        new SSEMessageEvent(type, { data, lastEventId, origin }, timeStamp),
-    });
-    this.connection.addEventListener(ANY_EVENT, (message) => {
-      const event = message as SSEMessageEvent;
-      const list = this.listeners.get(event.type);
-      const handler = event.type === 'message' ? this.onmessage : null;
-      // Most events have one receiver or none: skip the general dispatch for those.
-      if (list !== undefined || handler !== null) this.fire(event, handler, list);
+      receive: (type, data, lastEventId, origin, timeStamp) => {
+        const list = this.listeners.get(type);
+        const handler = type === 'message' ? this.onmessage : null;
+        // No event object for an event nobody listens to.
+        if (list !== undefined || handler !== null) {
+          const event = new SSEMessageEvent(type, { data, lastEventId, origin }, timeStamp);
+          this.fire(event, handler, list);
+        }
+      },
     });
     this.connection.onOpen(() => this.fire(new SSEEvent('open'), this.onopen));
     this.connection.onError((error) => this.fire(new SSEEvent('error', error), this.onerror));
