@@ -204,7 +204,7 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
         break;
       case 'event':
         // "Set the event type buffer to the field value."
-        eventType = knownType(value);
+        eventType = knownType(value, 0, value.length);
         break;
       case 'id':
         // "If the field value does not contain U+0000 NULL, then set the last event ID buffer
@@ -223,12 +223,17 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
   }
 
   /**
-   * The first string seen equal to `type` (among a few): a stream repeats a handful of event
-   * types, and handing out one string per type lets every map keyed by type downstream hash it
-   * once instead of once per event.
+   * `s[start, end)` as the first string seen equal to it (among a few): a stream repeats a
+   * handful of event types, and handing out one string per type saves a copy per event and lets
+   * every map keyed by type downstream hash it once instead of once per event.
    */
-  function knownType(type: string): string {
-    for (let i = 0; i < types.length; i++) if (types[i] === type) return types[i] as string;
+  function knownType(s: string, start: number, end: number): string {
+    const n = end - start;
+    for (let i = 0; i < types.length; i++) {
+      const type = types[i] as string;
+      if (type.length === n && s.startsWith(type, start)) return type;
+    }
+    const type = s.slice(start, end);
     if (types.length < 16) types.push(type);
     return type;
   }
@@ -268,9 +273,7 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
       s.charCodeAt(start + 4) === 116 /* t */ &&
       s.charCodeAt(start + 5) === COLON
     ) {
-      eventType = knownType(
-        s.slice(s.charCodeAt(start + 6) === SPACE ? start + 7 : start + 6, end),
-      );
+      eventType = knownType(s, s.charCodeAt(start + 6) === SPACE ? start + 7 : start + 6, end);
       return;
     }
     if (
