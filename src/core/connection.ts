@@ -47,8 +47,9 @@ export interface ConnectionOptions {
   random?: () => number;
   /**
    * Takes every event in place of the connection's own fan-out (no `lastMessage`, no last event
-   * per type, no event listeners): for a wrapper that builds and dispatches its own event
-   * objects, such as the EventSource class. `timeStamp` is when the bytes of the event arrived
+   * per type, no event listeners, and the snapshot's `lastEventId` is refreshed only with the
+   * status): for a wrapper that builds and dispatches its own event objects, such as the
+   * EventSource class. `timeStamp` is when the bytes of the event arrived
    * (`performance.now()`); events parsed from one chunk share it.
    */
   receive?: (
@@ -300,7 +301,13 @@ export class Connection {
         this.#armStall(id);
         this.#arrival = -1;
         this.#parser.feed(chunk);
-        if (this.#state.lastEventId !== this.#lastEventId && this.#attemptId === id) {
+        // An id-only block changes the last event ID without an event: publish it per chunk
+        // (with `receive`, state is published only on status changes).
+        if (
+          !this.#receive &&
+          this.#state.lastEventId !== this.#lastEventId &&
+          this.#attemptId === id
+        ) {
           this.#state.lastEventId = this.#lastEventId;
           this.#changed();
         }
@@ -412,6 +419,7 @@ export class Connection {
     state.readyState = status === 'open' ? 1 : status === 'closed' ? 2 : 0;
     state.attempt = attempt;
     state.nextRetryAt = nextRetryAt;
+    state.lastEventId = this.#lastEventId;
     if (error !== undefined) state.error = error;
     this.#changed();
   }

@@ -83,7 +83,9 @@ async function run(
   // The listener goes with this attempt's signal.
   signal.addEventListener('abort', () => void reader.cancel().catch(() => {}), { once: true });
   try {
-    for (let read; !(read = await reader.read()).done && !signal.aborted;) sink.chunk(read.value);
+    // Chunks that arrive after an abort are dropped by the sink (it belongs to that attempt), so
+    // the loop does no per-chunk check of its own.
+    for (let read; !(read = await reader.read()).done;) sink.chunk(read.value);
     if (!signal.aborted) sink.end();
   } catch (cause) {
     broke('The stream broke', cause);
