@@ -209,7 +209,7 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
       case 'id':
         // "If the field value does not contain U+0000 NULL, then set the last event ID buffer
         // to the field value. Otherwise, ignore the field."
-        setId(value);
+        setId(value, 0, value.length);
         break;
       case 'retry':
         // "If the field value consists of only ASCII digits, then interpret the field value as
@@ -229,17 +229,23 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
    */
   function knownType(s: string, start: number, end: number): string {
     const n = end - start;
-    for (let i = 0; i < types.length; i++) {
+    // Types are short: comparing in place beats a call to startsWith.
+    next: for (let i = 0; i < types.length; i++) {
       const type = types[i] as string;
-      if (type.length === n && s.startsWith(type, start)) return type;
+      if (type.length !== n) continue;
+      for (let j = 0; j < n; j++) if (type.charCodeAt(j) !== s.charCodeAt(start + j)) continue next;
+      return type;
     }
     const type = s.slice(start, end);
     if (types.length < 16) types.push(type);
     return type;
   }
 
-  function setId(value: string): void {
-    if (value.indexOf('\0') !== -1) return;
+  /** Sets the last event ID buffer to `s[start, end)` unless it contains U+0000. */
+  function setId(s: string, start: number, end: number): void {
+    // Ids are short: a loop beats a call to indexOf, and a rejected id is never copied.
+    for (let i = start; i < end; i++) if (s.charCodeAt(i) === 0) return;
+    const value = s.slice(start, end);
     idBuffer = value;
     idChanged = value !== lastIdString;
   }
@@ -281,7 +287,7 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
       s.charCodeAt(start + 1) === 100 /* d */ &&
       s.charCodeAt(start + 2) === COLON
     ) {
-      setId(s.slice(s.charCodeAt(start + 3) === SPACE ? start + 4 : start + 3, end));
+      setId(s, s.charCodeAt(start + 3) === SPACE ? start + 4 : start + 3, end);
       return;
     }
     // "If the line starts with a U+003A COLON character (:): Ignore the line."
