@@ -124,7 +124,7 @@ export class Connection {
   #received = false;
   #origin = '';
   /** When the chunk being parsed arrived (`performance.now()`), read once per chunk on demand. */
-  #arrival = -1;
+  #arrival = -0.5;
   #lastEventId: string;
 
   constructor(url: string, options: ConnectionOptions = {}) {
@@ -299,7 +299,7 @@ export class Connection {
           this.#failures = 0;
         }
         this.#armStall(id);
-        this.#arrival = -1;
+        this.#arrival = -0.5;
         this.#parser.feed(chunk);
         // An id-only block changes the last event ID without an event: publish it per chunk
         // (with `receive`, state is published only on status changes).
@@ -393,7 +393,7 @@ export class Connection {
   }
 
   #arrivedAt(): number {
-    return this.#arrival < 0 ? (this.#arrival = performance.now()) : this.#arrival;
+    return this.#arrival < 0 ? (this.#arrival = (clock ??= globalThis.performance).now()) : this.#arrival;
   }
 
   #dispatch(message: SSEMessage): void {
@@ -429,6 +429,10 @@ export class Connection {
     this.#stateListeners.emit();
   }
 }
+
+// \`performance\` is a lazy accessor on the global object in Node: reading it once per chunk costs
+// as much as the clock itself.
+let clock: Performance | undefined;
 
 function pickTransport(options: ConnectionOptions): Transport {
   const choice = options.transport ?? 'auto';
