@@ -140,9 +140,17 @@ function print(
   }
 }
 
-export async function runEventSourceBench(): Promise<void> {
-  console.log('EventSource clients: sse-hooks vs eventsource 4.x (ratio = their time / our time)');
-  const streams = [llmTokenStream(8 * 1024 * 1024), dashboardStream(16 * 1024 * 1024)];
+/** Runs the client bench on one stream (`'llm'` or `'dashboard'`), or on both in turn. */
+export async function runEventSourceBench(only?: string): Promise<void> {
+  if (only !== 'dashboard') {
+    console.log(
+      'EventSource clients: sse-hooks vs eventsource 4.x (ratio = their time / our time)',
+    );
+  }
+  const streams = [
+    ...(only === 'dashboard' ? [] : [llmTokenStream(8 * 1024 * 1024)]),
+    ...(only === 'llm' ? [] : [dashboardStream(16 * 1024 * 1024)]),
+  ];
   for (const stream of streams) {
     const mb = (stream.bytes.length / 1024 / 1024).toFixed(1);
     const chunks = randomChunks(stream.bytes, 7, 1, 4096);

@@ -1,22 +1,32 @@
 /**
  * `npm run bench`: every bench section, one after the other, printed in one run. Each section runs
  * in a fresh Node process: a section leaves the JIT warmed for its own workload (and the React
- * ones install a jsdom window on the globals), which would skew the sections after it. Inside a
- * section, sse-hooks and its peers run side by side in the same process.
+ * ones install a jsdom window on the globals), which would skew the sections after it. For the
+ * same reason the client bench runs each stream in a process of its own (a stream of non-ASCII
+ * text leaves the string code of both clients tuned to it). Inside a process, sse-hooks and its
+ * peers run side by side.
  *
  * `npm run bench -- parser` (or eventsource, react, text) runs one section.
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const sections: Record<string, { title: string; run: () => Promise<unknown> }> = {
+interface Section {
+  title: string;
+  /** Parts that each run in a process of their own, in this order. */
+  parts?: string[];
+  run: (part?: string) => Promise<unknown>;
+}
+
+const sections: Record<string, Section> = {
   parser: {
     title: 'parser: sse-hooks vs eventsource-parser',
     run: async () => (await import('./parser.js')).runParserBench(),
   },
   eventsource: {
     title: 'EventSource: sse-hooks vs eventsource',
-    run: async () => (await import('./eventsource.js')).runEventSourceBench(),
+    parts: ['llm', 'dashboard'],
+    run: async (part) => (await import('./eventsource.js')).runEventSourceBench(part),
   },
   react: {
     title: 'React: 50 widgets, 1,000 events, 5 types',
@@ -28,22 +38,21 @@ const sections: Record<string, { title: string; run: () => Promise<unknown> }> =
   },
 };
 
-const [flag, name] = process.argv.slice(2);
+const [flag, name, part] = process.argv.slice(2);
 if (flag === '--section' && name && sections[name]) {
-  await sections[name].run();
+  await sections[name].run(part);
 } else {
   const names = flag && sections[flag] ? [flag] : Object.keys(sections);
   let failed = false;
   for (const key of names) {
     console.log(`\n== ${sections[key]!.title} ==`);
     const started = performance.now();
-    const child = spawnSync(
-      process.execPath,
-      ['--import', 'tsx', fileURLToPath(import.meta.url), '--section', key],
-      { stdio: 'inherit' },
-    );
+    for (const part of sections[key]!.parts ?? [undefined]) {
+      const args = [fileURLToPath(import.meta.url), '--section', key, ...(part ? [part] : [])];
+      const child = spawnSync(process.execPath, ['--import', 'tsx', ...args], { stdio: 'inherit' });
+      if (child.status !== 0) failed = true;
+    }
     console.log(`(${((performance.now() - started) / 1000).toFixed(1)} s)`);
-    if (child.status !== 0) failed = true;
   }
   if (failed) process.exit(1);
 }
