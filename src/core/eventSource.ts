@@ -1,4 +1,5 @@
 import { Connection } from './connection.js';
+import { createNodeTransport } from './transports/nodeTransport.js';
 import { reportListenerError, type SSEError } from './errors.js';
 
 /** Options of the {@link EventSource} constructor: the WHATWG ones, plus a custom `fetch`. */
@@ -141,7 +142,8 @@ export class EventSource {
     this.url = resolved;
     this.withCredentials = Boolean(init.withCredentials);
     this.connection = new Connection(resolved, {
-      transport: 'fetch',
+      // In Node, Node's own http reads streams about twice as fast as its fetch.
+      transport: (!init.fetch && createNodeTransport()) || 'fetch',
       fetch: init.fetch,
       withCredentials: this.withCredentials,
       // Spec: only a network loss "reestablishes the connection"; any other failure is final.

@@ -18,6 +18,7 @@ export { EventSource, SSEEvent, SSEMessageEvent } from './eventSource.js';
 export type { EventSourceInit } from './eventSource.js';
 export { createFetchTransport } from './transports/fetchTransport.js';
 export { createNativeTransport } from './transports/nativeTransport.js';
+export { createNodeTransport } from './transports/nodeTransport.js';
 export type {
   Transport,
   TransportHandle,

@@ -1,9 +1,6 @@
-import { parseRetryAfter } from '../backoff.js';
 import { SSEError } from '../errors.js';
+import { networkFailure, rejectResponse, streamHeaders } from './http.js';
 import type { Transport, TransportRequest, TransportSink } from './transport.js';
-
-/** Accepts `text/event-stream` in any case, with any parameters (`; charset=utf-8`). */
-const EVENT_STREAM = /^\s*text\/event-stream\s*(;|$)/i;
 
 /**
  * A transport over `fetch`: any method, headers and body, so POST streams and `Authorization`
@@ -25,18 +22,13 @@ export function createFetchTransport(fetchImpl?: typeof fetch): Transport {
 
 async function run(
   fetchImpl: typeof fetch | undefined,
-  { url, method, headers: extra, body, credentials, lastEventId, signal }: TransportRequest,
+  request: TransportRequest,
   sink: TransportSink,
 ) {
-  const headers: Record<string, string> = { Accept: 'text/event-stream', ...extra };
-  if (lastEventId) headers['Last-Event-ID'] = lastEventId;
-  // Errors after an abort are the abort itself: the connection has moved on. Node's `fetch failed`
-  // hides the real reason (ECONNREFUSED...) in its cause, so that is shown too.
+  const { url, method, body, credentials, signal } = request;
+  // Errors after an abort are the abort itself: the connection has moved on.
   const broke = (what: string, cause: unknown) => {
-    if (signal.aborted) return;
-    const inner = (cause as { cause?: unknown } | null)?.cause;
-    const reason = String(cause) + (inner === undefined ? '' : ` (${String(inner)})`);
-    sink.error(new SSEError('network', `${what}: ${reason}`, { cause }));
+    if (!signal.aborted) sink.error(networkFailure(what, cause));
   };
 
   let response: Response;
@@ -45,7 +37,7 @@ async function run(
     // there is none, the ReferenceError says so.
     response = await (fetchImpl ?? fetch)(url, {
       method,
-      headers,
+      headers: streamHeaders(request),
       body,
       credentials,
       signal,
@@ -56,21 +48,9 @@ async function run(
   }
 
   const { status, statusText, headers: got, body: stream } = response;
-  const type = got.get('content-type');
   const error =
-    status !== 200
-      ? new SSEError('http', `HTTP ${status}${statusText && ' ' + statusText} from ${url}`, {
-          status,
-          retryAfterMs: parseRetryAfter(got.get('retry-after')),
-          code: status === 204 ? 'no-content' : undefined,
-        })
-      : !EVENT_STREAM.test(type ?? '')
-        ? new SSEError(
-            'content-type',
-            `Expected Content-Type text/event-stream from ${url}, got ${type || 'none'}`,
-            { contentType: type },
-          )
-        : !stream && new SSEError('network', `No response body from ${url}`);
+    rejectResponse(url, status, statusText, got.get('content-type'), got.get('retry-after')) ??
+    (!stream && new SSEError('network', `No response body from ${url}`));
   if (error) {
     // Frees the connection instead of leaving an unread body behind.
     void stream?.cancel().catch(() => {});

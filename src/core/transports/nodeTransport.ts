@@ -1,0 +1,180 @@
+import { SSEError } from '../errors.js';
+import { networkFailure, rejectResponse, streamHeaders } from './http.js';
+import type { Transport, TransportRequest, TransportSink } from './transport.js';
+
+// The few parts of Node's http, https and zlib modules used here, so the core needs no Node types.
+interface Readable {
+  on(event: 'data', listener: (chunk: Uint8Array) => void): this;
+  on(event: 'end' | 'close', listener: () => void): this;
+  on(event: 'error', listener: (error: Error) => void): this;
+  pipe<T>(destination: T): T;
+  resume(): void;
+  destroy(): void;
+}
+interface IncomingMessage extends Readable {
+  statusCode?: number;
+  statusMessage?: string;
+  headers: Record<string, string | string[] | undefined>;
+}
+interface ClientRequest {
+  on(event: 'error', listener: (error: Error) => void): this;
+  end(body?: string): void;
+  destroy(): void;
+}
+interface HttpModule {
+  request(
+    url: URL,
+    options: { method: string; headers: Record<string, string> },
+    callback: (response: IncomingMessage) => void,
+  ): ClientRequest;
+}
+type GetBuiltinModule = (id: string) => unknown;
+
+const REDIRECTS = [301, 302, 303, 307, 308];
+/** The most redirects fetch follows. */
+const MAX_REDIRECTS = 20;
+const DECOMPRESSORS: Record<string, string> = {
+  gzip: 'createGunzip',
+  'x-gzip': 'createGunzip',
+  deflate: 'createInflate',
+  br: 'createBrotliDecompress',
+};
+
+/**
+ * A transport over Node's own `http` and `https` modules, for Node 20.16 and later: it reads a
+ * stream about twice as fast as Node's `fetch`, whose web streams cost more than parsing the
+ * events. It behaves as the fetch transport does: any method, headers and body, redirects
+ * followed as `fetch` follows them, the same rules for status and Content-Type, and compressed
+ * bodies decoded. Returns `undefined` outside Node.
+ *
+ * The `EventSource` class uses it in Node unless it is given a custom `fetch`.
+ *
+ * @example
+ * ```ts
+ * const conn = new Connection(url, { transport: createNodeTransport() ?? 'fetch' });
+ * ```
+ */
+export function createNodeTransport(): Transport | undefined {
+  const get = (globalThis as { process?: { getBuiltinModule?: GetBuiltinModule } }).process
+    ?.getBuiltinModule;
+  if (typeof get !== 'function') return undefined;
+  return {
+    name: 'node',
+    connect(request, sink) {
+      const { url, method, body } = request;
+      send(get, request, sink, new URL(url), method, body, streamHeaders(request), 0);
+    },
+  };
+}
+
+function send(
+  get: GetBuiltinModule,
+  request: TransportRequest,
+  sink: TransportSink,
+  url: URL,
+  method: string,
+  body: string | undefined,
+  headers: Record<string, string>,
+  redirects: number,
+): void {
+  const { signal } = request;
+  // Errors after an abort are the abort itself: the connection has moved on.
+  const broke = (what: string, cause: unknown) => {
+    if (!signal.aborted) sink.error(networkFailure(what, cause));
+  };
+  if (signal.aborted) return;
+  const https = url.protocol === 'https:';
+  if (!https && url.protocol !== 'http:') {
+    return broke(`Could not reach ${url.href}`, `unsupported scheme ${url.protocol}`);
+  }
+  let response: IncomingMessage | undefined;
+  const req = (get(https ? 'node:https' : 'node:http') as HttpModule).request(
+    url,
+    { method, headers },
+    (res) => {
+      response = res;
+      const status = res.statusCode ?? 0;
+      const { location, 'content-type': type, 'retry-after': retryAfter } = res.headers;
+      if (REDIRECTS.includes(status) && typeof location === 'string') {
+        res.resume();
+        if (redirects >= MAX_REDIRECTS)
+          return broke(`Could not reach ${url.href}`, 'too many redirects');
+        const next = new URL(location, url);
+        // As fetch does: 303, and 301 or 302 after a POST, become a GET without a body; a request
+        // that leaves its origin loses its Authorization header.
+        const toGet = status === 303 ? method !== 'HEAD' : status < 303 && method === 'POST';
+        const nextHeaders: Record<string, string> = {};
+        for (const [name, value] of Object.entries(headers)) {
+          const lower = name.toLowerCase();
+          if (lower === 'authorization' && next.origin !== url.origin) continue;
+          if (toGet && (lower === 'content-type' || lower === 'content-length')) continue;
+          nextHeaders[name] = value;
+        }
+        const nextMethod = toGet ? 'GET' : method;
+        return send(
+          get,
+          request,
+          sink,
+          next,
+          nextMethod,
+          toGet ? undefined : body,
+          nextHeaders,
+          redirects + 1,
+        );
+      }
+      const error = rejectResponse(
+        url.href,
+        status,
+        res.statusMessage ?? '',
+        typeof type === 'string' ? type : null,
+        typeof retryAfter === 'string' ? retryAfter : null,
+      );
+      const encoding = res.headers['content-encoding'];
+      const decompressor =
+        typeof encoding === 'string' && encoding !== 'identity' ? DECOMPRESSORS[encoding] : '';
+      if (error || decompressor === undefined) {
+        res.destroy();
+        return sink.error(
+          error ??
+            new SSEError(
+              'network',
+              `Unsupported Content-Encoding ${String(encoding)} from ${url.href}`,
+            ),
+        );
+      }
+      let stream: Readable = res;
+      if (decompressor) {
+        const zlib = get('node:zlib') as Record<string, () => Readable>;
+        stream = res.pipe(zlib[decompressor]!());
+        stream.on('error', (cause) => broke('The stream broke', cause));
+      }
+      sink.open(url.href);
+      // Buffer's own slice() shares memory; the parser wants a plain Uint8Array.
+      stream.on('data', (chunk) =>
+        sink.chunk(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)),
+      );
+      stream.on('end', () => {
+        if (!signal.aborted) sink.end();
+      });
+      let received = false;
+      res.on('end', () => (received = true));
+      res.on('error', (cause) => broke('The stream broke', cause));
+      // A connection reset may close the response without an error or an end.
+      res.on('close', () => {
+        if (!received) broke('The stream broke', 'the connection closed');
+      });
+    },
+  );
+  req.on('error', (cause) =>
+    broke(response ? 'The stream broke' : `Could not reach ${url.href}`, cause),
+  );
+  signal.addEventListener(
+    'abort',
+    () => {
+      response?.destroy();
+      req.destroy();
+    },
+    { once: true },
+  );
+  req.end(body);
+}
