@@ -33,12 +33,12 @@ type GetBuiltinModule = (id: string) => unknown;
 const REDIRECTS = [301, 302, 303, 307, 308];
 /** The most redirects fetch follows. */
 const MAX_REDIRECTS = 20;
-const DECOMPRESSORS: Record<string, string> = {
-  gzip: 'createGunzip',
-  'x-gzip': 'createGunzip',
-  deflate: 'createInflate',
-  br: 'createBrotliDecompress',
-};
+const DECOMPRESSORS = new Map([
+  ['gzip', 'createGunzip'],
+  ['x-gzip', 'createGunzip'],
+  ['deflate', 'createInflate'],
+  ['br', 'createBrotliDecompress'],
+]);
 
 /**
  * A transport over Node's own `http` and `https` modules, for Node 20.16 and later: it reads a
@@ -129,17 +129,14 @@ function send(
         typeof type === 'string' ? type : null,
         typeof retryAfter === 'string' ? retryAfter : null,
       );
-      const encoding = res.headers['content-encoding'];
-      const decompressor =
-        typeof encoding === 'string' && encoding !== 'identity' ? DECOMPRESSORS[encoding] : '';
+      const header = res.headers['content-encoding'];
+      const encoding = typeof header === 'string' ? header.trim().toLowerCase() : 'identity';
+      const decompressor = encoding === 'identity' ? '' : DECOMPRESSORS.get(encoding);
       if (error || decompressor === undefined) {
         res.destroy();
         return sink.error(
           error ??
-            new SSEError(
-              'network',
-              `Unsupported Content-Encoding ${String(encoding)} from ${url.href}`,
-            ),
+            new SSEError('network', `Unsupported Content-Encoding ${encoding} from ${url.href}`),
         );
       }
       let stream: Readable = res;
