@@ -130,6 +130,9 @@ export class EventSource {
 
   private readonly connection: Connection;
   private readonly listeners = new Map<string, Registered[]>();
+  /** The type last looked up on the event path, and its listeners (reset on any change). */
+  private lastType: string | null = null;
+  private lastList: Registered[] | undefined;
 
   constructor(url: string | URL, init: EventSourceInit = {}) {
     const base = (globalThis as { location?: { href?: string } }).location?.href;
@@ -151,7 +154,12 @@ export class EventSource {
       // Spec: the reconnection time is implementation-defined; browsers use about 3 s.
       reconnect: { initialDelay: 3000, maxDelay: 60_000 },
       receive: (type, data, lastEventId, origin, timeStamp) => {
-        const list = this.listeners.get(type);
+        // Streams mostly repeat one type: remember the last lookup.
+        if (type !== this.lastType) {
+          this.lastType = type;
+          this.lastList = this.listeners.get(type);
+        }
+        const list = this.lastList;
         const handler = type === 'message' ? this.onmessage : null;
         // No event object for an event nobody listens to.
         if (list !== undefined || handler !== null) {
@@ -160,8 +168,8 @@ export class EventSource {
         }
       },
     });
-    this.connection.onOpen(() => this.fire(new SSEEvent('open'), this.onopen));
-    this.connection.onError((error) => this.fire(new SSEEvent('error', error), this.onerror));
+    this.connection.onOpen(() => this.dispatchEvent(new SSEEvent('open')));
+    this.connection.onError((error) => this.dispatchEvent(new SSEEvent('error', error)));
     this.connection.open();
   }
 
@@ -183,11 +191,12 @@ export class EventSource {
     if (!listener) return;
     const opts = typeof options === 'object' ? options : {};
     if (opts.signal?.aborted) return;
-    let list = this.listeners.get(type);
-    if (!list) this.listeners.set(type, (list = []));
+    const list = this.listeners.get(type) ?? [];
     if (list.some((r) => r.listener === listener)) return;
     const registered: Registered = { listener, once: Boolean(opts.once), removed: false };
-    list.push(registered);
+    // Copy on write, as on removal: a dispatch in progress does not call a listener added by it.
+    this.listeners.set(type, [...list, registered]);
+    this.lastType = null;
     opts.signal?.addEventListener('abort', () => this.removeEventListener(type, listener), {
       once: true,
     });
@@ -204,6 +213,7 @@ export class EventSource {
     next.splice(index, 1);
     if (next.length) this.listeners.set(type, next);
     else this.listeners.delete(type);
+    this.lastType = null;
   }
 
   /** Dispatches `event` to this object's listeners; returns true (events here are not cancelable). */
@@ -216,14 +226,14 @@ export class EventSource {
           : event.type === 'error'
             ? this.onerror
             : null;
-    this.fire(event, handler as EventHandler<SSEEvent>);
+    this.fire(event, handler as EventHandler<SSEEvent>, this.listeners.get(event.type));
     return true;
   }
 
   private fire(
     event: SSEEvent,
     handler: EventHandler<never>,
-    list = this.listeners.get(event.type),
+    list: Registered[] | undefined,
   ): void {
     event.target = this;
     // Spec: event handler attributes run in the order they were first set among the listeners;

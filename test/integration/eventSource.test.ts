@@ -57,6 +57,25 @@ describe('EventSource (WHATWG interface) against a real server', () => {
     ]);
   });
 
+  it('a listener added during a dispatch waits for the next event; a removed one is not called again', async () => {
+    server = await startSSEServer((_req, res) => {
+      sseHead(res);
+      for (let i = 1; i <= 3; i++) res.write(frame({ event: 'tick', data: String(i) }));
+    });
+    es = new EventSource(server.url('/e'));
+    const seen: string[] = [];
+    const late = (e: SSEMessageEvent) => seen.push(`late${e.data}`);
+    const second = (e: SSEMessageEvent) => seen.push(`second${e.data}`);
+    es.addEventListener('tick', (e: SSEMessageEvent) => {
+      seen.push(`first${e.data}`);
+      if (e.data === '1') es!.addEventListener('tick', late);
+      if (e.data === '2') es!.removeEventListener('tick', second);
+    });
+    es.addEventListener('tick', second);
+    await until(() => seen.includes('first3'), 3000, 'three ticks');
+    expect(seen).toEqual(['first1', 'second1', 'first2', 'late2', 'first3', 'late3']);
+  });
+
   it('stamps events with the time their bytes arrived: one chunk, one timeStamp', async () => {
     let second: (() => void) | undefined;
     server = await startSSEServer((_req, res) => {
