@@ -393,7 +393,9 @@ export class Connection {
   }
 
   #arrivedAt(): number {
-    return this.#arrival < 0 ? (this.#arrival = (clock ??= globalThis.performance).now()) : this.#arrival;
+    return this.#arrival < 0
+      ? (this.#arrival = (clock ??= globalThis.performance).now())
+      : this.#arrival;
   }
 
   #dispatch(message: SSEMessage): void {
