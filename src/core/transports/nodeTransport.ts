@@ -61,8 +61,11 @@ export function createNodeTransport(): Transport | undefined {
   return {
     name: 'node',
     connect(request, sink) {
-      const { url, method, body } = request;
-      send(get, request, sink, new URL(url), method, body, streamHeaders(request), 0);
+      const { url, method, body, signal } = request;
+      // What is in flight (a redirect replaces it): aborting the attempt tears it down.
+      const live: Array<{ destroy(): void }> = [];
+      signal.addEventListener('abort', () => live.forEach((s) => s.destroy()), { once: true });
+      send(get, request, sink, live, new URL(url), method, body, streamHeaders(request), 0);
     },
   };
 }
@@ -71,6 +74,7 @@ function send(
   get: GetBuiltinModule,
   request: TransportRequest,
   sink: TransportSink,
+  live: Array<{ destroy(): void }>,
   url: URL,
   method: string,
   body: string | undefined,
@@ -93,6 +97,7 @@ function send(
     { method, headers },
     (res) => {
       response = res;
+      live.push(res);
       const status = res.statusCode ?? 0;
       const { location, 'content-type': type, 'retry-after': retryAfter } = res.headers;
       if (REDIRECTS.includes(status) && typeof location === 'string') {
@@ -115,6 +120,7 @@ function send(
           get,
           request,
           sink,
+          live,
           next,
           nextMethod,
           toGet ? undefined : body,
@@ -165,13 +171,6 @@ function send(
   req.on('error', (cause) =>
     broke(response ? 'The stream broke' : `Could not reach ${url.href}`, cause),
   );
-  signal.addEventListener(
-    'abort',
-    () => {
-      response?.destroy();
-      req.destroy();
-    },
-    { once: true },
-  );
+  live.splice(0, live.length, req);
   req.end(body);
 }
