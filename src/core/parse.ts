@@ -457,6 +457,13 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
       carry = null;
     }
     let n = bytes.length;
+    if (!wide && n !== 0) {
+      // Mostly ASCII so far: decode first, and look at the bytes only if the text ends in
+      // U+FFFD, as an unfinished sequence would make it end.
+      decoder ??= new TextDecoder('utf-8', { ignoreBOM: true });
+      const text = decoder.decode(bytes);
+      if (text.charCodeAt(text.length - 1) !== 0xfffd) return note(text, n);
+    }
     if (n !== 0 && (bytes[n - 1] as number) >= 0x80) {
       // Cutting the input just before a byte that is not a continuation byte (10xxxxxx) never
       // changes what a UTF-8 decoder outputs (an unfinished sequence ends in U+FFFD either way).

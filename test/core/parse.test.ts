@@ -465,6 +465,14 @@ describe('createParser: UTF-8', () => {
     }
   });
 
+  it('keeps a U+FFFD that the stream itself sends at the end of a chunk', () => {
+    // A chunk whose text ends in U+FFFD is looked at twice: sent as such, it stays one character.
+    expect(run([encode('data: a\uFFFD'), encode('b\n\n')])).toEqual([message('a\uFFFDb')]);
+    expect(run([encode('data: a\uFFFD'), encode('\uFFFD\n\n')])).toEqual([
+      message('a\uFFFD\uFFFD'),
+    ]);
+  });
+
   it('ends held-back bytes with U+FFFD when text input follows', () => {
     const { log, callbacks } = recorder();
     const parser = createParser(callbacks);
