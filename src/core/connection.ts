@@ -74,6 +74,9 @@ export const INITIAL: ConnectionSnapshot = Object.freeze({
   nextRetryAt: null,
 });
 
+/** How many event types a connection remembers the last event of. */
+export const LAST_EVENT_TYPES = 256;
+
 /** Listener type that receives every event whatever its type. */
 export const ANY_EVENT = '*';
 
@@ -197,7 +200,10 @@ export class Connection {
     return this.#errorListeners.add(listener);
   }
 
-  /** The last event of one type, or undefined before the first. */
+  /**
+   * The last event of one type, or undefined before the first. The last {@link LAST_EVENT_TYPES}
+   * types seen are remembered, so a stream that invents types cannot grow memory without end.
+   */
   getLastEvent(type: string): SSEMessage | undefined {
     return this.#lastByType.get(type);
   }
@@ -400,7 +406,11 @@ export class Connection {
 
   #dispatch(message: SSEMessage): void {
     const state = this.#state;
-    this.#lastByType.set(message.type, message);
+    const last = this.#lastByType;
+    const known = last.size;
+    last.set(message.type, message);
+    // A new type beyond the limit: forget the type seen first.
+    if (last.size > known && known >= LAST_EVENT_TYPES) last.delete(last.keys().next().value!);
     // The hot path: set the two fields directly instead of going through a patch object.
     state.lastMessage = message;
     state.lastEventId = message.lastEventId;

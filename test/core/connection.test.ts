@@ -57,6 +57,21 @@ describe('Connection state machine', () => {
     expect(a.lastMessage).toBeNull();
   });
 
+  it('remembers the last event of the last 256 types only', async () => {
+    const { transport, conn } = setup();
+    conn.open();
+    await flush();
+    transport.last.sink.open('http://127.0.0.1:9/');
+    let text = '';
+    for (let i = 0; i < 300; i++) text += `event: t${i}\ndata: ${i}\n\n`;
+    text += 'event: t299\ndata: again\n\n';
+    transport.last.sink.chunk(enc.encode(text));
+    expect(conn.getLastEvent('t0')).toBeUndefined();
+    expect(conn.getLastEvent('t43')).toBeUndefined();
+    expect(conn.getLastEvent('t44')?.data).toBe('44');
+    expect(conn.getLastEvent('t299')?.data).toBe('again');
+  });
+
   it('delivers events by type, in order, with lastEventId and origin', async () => {
     const { transport, conn, messages } = setup();
     const alerts: string[] = [];
