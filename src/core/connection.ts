@@ -264,18 +264,27 @@ export class Connection {
     const lastEventId = this.#lastEventId;
     this.#parser.reset(lastEventId);
     this.#handle = null;
-    const handle = this.#transport.connect(
-      {
-        url,
-        method: options.method ?? 'GET',
-        headers,
-        body,
-        credentials: options.credentials ?? (options.withCredentials ? 'include' : 'same-origin'),
-        lastEventId,
-        signal,
-      },
-      this.#sinkFor(id),
-    );
+    let handle: TransportHandle | void;
+    try {
+      handle = this.#transport.connect(
+        {
+          url,
+          method: options.method ?? 'GET',
+          headers,
+          body,
+          credentials: options.credentials ?? (options.withCredentials ? 'include' : 'same-origin'),
+          lastEventId,
+          signal,
+        },
+        this.#sinkFor(id),
+      );
+    } catch (cause) {
+      // A transport should report through its sink; one that throws fails this attempt.
+      return this.#fail(
+        id,
+        networkError(`Could not reach ${url}: ${String(cause)}`, 'transport', cause),
+      );
+    }
     if (handle && id === this.#attemptId) {
       this.#handle = handle;
       for (const type of this.#eventListeners.keys()) handle.listen(type);

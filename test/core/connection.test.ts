@@ -103,6 +103,29 @@ describe('Connection state machine', () => {
     expect(conn.getSnapshot().lastEventId).toBe('42');
   });
 
+  it('a transport that throws fails the attempt with a network error and retries', async () => {
+    let calls = 0;
+    const conn = new Connection(URL_, {
+      random: () => 0.5,
+      reconnect: { initialDelay: 100, jitter: false },
+      transport: {
+        name: 'throwing',
+        connect() {
+          calls++;
+          throw new TypeError('broken transport');
+        },
+      },
+    });
+    conn.open();
+    await flush();
+    expect(conn.getSnapshot()).toMatchObject({ status: 'reconnecting', attempt: 1 });
+    expect(conn.getSnapshot().error).toMatchObject({ type: 'network', code: 'transport' });
+    expect(conn.getSnapshot().error!.message).toMatch(/broken transport/);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(calls).toBe(2);
+    conn.close();
+  });
+
   it('tells the native transport which types to deliver', async () => {
     const { transport, conn } = setup();
     conn.addEventListener('alert', () => {});

@@ -145,6 +145,16 @@ describe('Node transport', () => {
     expect(conn.getSnapshot().error!.message).toMatch(/Unsupported Content-Encoding compress/);
   });
 
+  it('a header value Node refuses is a network error, not an exception', async () => {
+    const server = await serve((_req, res) => sseHead(res));
+    conn = new Connection(server.url('/e'), { ...options, headers: { 'X-Bad': 'a\r\nb' } });
+    conn.open();
+    await until(() => conn!.getSnapshot().status === 'closed', 3000, 'closed');
+    expect(conn.getSnapshot().error).toMatchObject({ type: 'network' });
+    expect(conn.getSnapshot().error!.message).toMatch(/Could not reach/);
+    expect(server.requests).toHaveLength(0);
+  });
+
   it('close() tears the request down on the server', async () => {
     const server = await serve((_req, res) => {
       sseHead(res);

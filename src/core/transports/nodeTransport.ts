@@ -92,82 +92,88 @@ function send(
     return broke(`Could not reach ${url.href}`, `unsupported scheme ${url.protocol}`);
   }
   let response: IncomingMessage | undefined;
-  const req = (get(https ? 'node:https' : 'node:http') as HttpModule).request(
-    url,
-    { method, headers },
-    (res) => {
-      response = res;
-      live.push(res);
-      const status = res.statusCode ?? 0;
-      const { location, 'content-type': type, 'retry-after': retryAfter } = res.headers;
-      if (REDIRECTS.includes(status) && typeof location === 'string') {
-        res.resume();
-        if (redirects >= MAX_REDIRECTS)
-          return broke(`Could not reach ${url.href}`, 'too many redirects');
-        const next = new URL(location, url);
-        // As fetch does: 303, and 301 or 302 after a POST, become a GET without a body; a request
-        // that leaves its origin loses its Authorization header.
-        const toGet = status === 303 ? method !== 'HEAD' : status < 303 && method === 'POST';
-        const nextHeaders: Record<string, string> = {};
-        for (const [name, value] of Object.entries(headers)) {
-          const lower = name.toLowerCase();
-          if (lower === 'authorization' && next.origin !== url.origin) continue;
-          if (toGet && (lower === 'content-type' || lower === 'content-length')) continue;
-          nextHeaders[name] = value;
+  let req: ClientRequest;
+  try {
+    // Throws at once on what fetch rejects: a header value with a line break, for one.
+    req = (get(https ? 'node:https' : 'node:http') as HttpModule).request(
+      url,
+      { method, headers },
+      (res) => {
+        response = res;
+        live.push(res);
+        const status = res.statusCode ?? 0;
+        const { location, 'content-type': type, 'retry-after': retryAfter } = res.headers;
+        if (REDIRECTS.includes(status) && typeof location === 'string') {
+          res.resume();
+          if (redirects >= MAX_REDIRECTS)
+            return broke(`Could not reach ${url.href}`, 'too many redirects');
+          const next = new URL(location, url);
+          // As fetch does: 303, and 301 or 302 after a POST, become a GET without a body; a request
+          // that leaves its origin loses its Authorization header.
+          const toGet = status === 303 ? method !== 'HEAD' : status < 303 && method === 'POST';
+          const nextHeaders: Record<string, string> = {};
+          for (const [name, value] of Object.entries(headers)) {
+            const lower = name.toLowerCase();
+            if (lower === 'authorization' && next.origin !== url.origin) continue;
+            if (toGet && (lower === 'content-type' || lower === 'content-length')) continue;
+            nextHeaders[name] = value;
+          }
+          const nextMethod = toGet ? 'GET' : method;
+          return send(
+            get,
+            request,
+            sink,
+            live,
+            next,
+            nextMethod,
+            toGet ? undefined : body,
+            nextHeaders,
+            redirects + 1,
+          );
         }
-        const nextMethod = toGet ? 'GET' : method;
-        return send(
-          get,
-          request,
-          sink,
-          live,
-          next,
-          nextMethod,
-          toGet ? undefined : body,
-          nextHeaders,
-          redirects + 1,
+        const error = rejectResponse(
+          url.href,
+          status,
+          res.statusMessage ?? '',
+          typeof type === 'string' ? type : null,
+          typeof retryAfter === 'string' ? retryAfter : null,
         );
-      }
-      const error = rejectResponse(
-        url.href,
-        status,
-        res.statusMessage ?? '',
-        typeof type === 'string' ? type : null,
-        typeof retryAfter === 'string' ? retryAfter : null,
-      );
-      const header = res.headers['content-encoding'];
-      const encoding = typeof header === 'string' ? header.trim().toLowerCase() : 'identity';
-      const decompressor = encoding === 'identity' ? '' : DECOMPRESSORS.get(encoding);
-      if (error || decompressor === undefined) {
-        res.destroy();
-        return sink.error(
-          error ??
-            new SSEError('network', `Unsupported Content-Encoding ${encoding} from ${url.href}`),
+        const header = res.headers['content-encoding'];
+        const encoding = typeof header === 'string' ? header.trim().toLowerCase() : 'identity';
+        const decompressor = encoding === 'identity' ? '' : DECOMPRESSORS.get(encoding);
+        if (error || decompressor === undefined) {
+          res.destroy();
+          return sink.error(
+            error ??
+              new SSEError('network', `Unsupported Content-Encoding ${encoding} from ${url.href}`),
+          );
+        }
+        let stream: Readable = res;
+        if (decompressor) {
+          const zlib = get('node:zlib') as Record<string, () => Readable>;
+          stream = res.pipe(zlib[decompressor]!());
+          stream.on('error', (cause) => broke('The stream broke', cause));
+        }
+        sink.open(url.href);
+        // Buffer's own slice() shares memory; the parser wants a plain Uint8Array.
+        stream.on('data', (chunk) =>
+          sink.chunk(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)),
         );
-      }
-      let stream: Readable = res;
-      if (decompressor) {
-        const zlib = get('node:zlib') as Record<string, () => Readable>;
-        stream = res.pipe(zlib[decompressor]!());
-        stream.on('error', (cause) => broke('The stream broke', cause));
-      }
-      sink.open(url.href);
-      // Buffer's own slice() shares memory; the parser wants a plain Uint8Array.
-      stream.on('data', (chunk) =>
-        sink.chunk(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)),
-      );
-      stream.on('end', () => {
-        if (!signal.aborted) sink.end();
-      });
-      let received = false;
-      res.on('end', () => (received = true));
-      res.on('error', (cause) => broke('The stream broke', cause));
-      // A connection reset may close the response without an error or an end.
-      res.on('close', () => {
-        if (!received) broke('The stream broke', 'the connection closed');
-      });
-    },
-  );
+        stream.on('end', () => {
+          if (!signal.aborted) sink.end();
+        });
+        let received = false;
+        res.on('end', () => (received = true));
+        res.on('error', (cause) => broke('The stream broke', cause));
+        // A connection reset may close the response without an error or an end.
+        res.on('close', () => {
+          if (!received) broke('The stream broke', 'the connection closed');
+        });
+      },
+    );
+  } catch (cause) {
+    return broke(`Could not reach ${url.href}`, cause);
+  }
   req.on('error', (cause) =>
     broke(response ? 'The stream broke' : `Could not reach ${url.href}`, cause),
   );
