@@ -110,6 +110,18 @@ describe('Node transport', () => {
     expect(moved.headers.authorization).toBeUndefined(); // another origin
   });
 
+  it('a redirect to a malformed Location is a network error', async () => {
+    const server = await serve((_req, res) => {
+      res.writeHead(302, { Location: 'http://[::1' });
+      res.end();
+    });
+    conn = new Connection(server.url('/r'), options);
+    conn.open();
+    await until(() => conn!.getSnapshot().status === 'closed', 3000, 'closed');
+    expect(conn.getSnapshot().error).toMatchObject({ type: 'network' });
+    expect(conn.getSnapshot().error!.message).toMatch(/Invalid URL/);
+  });
+
   it('gives up after 20 redirects with a network error', async () => {
     const server = await serve((req, res) => {
       res.writeHead(302, { Location: `/r${server.requests.length}` });

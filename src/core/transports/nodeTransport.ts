@@ -107,7 +107,12 @@ function send(
           res.resume();
           if (redirects >= MAX_REDIRECTS)
             return broke(`Could not reach ${url.href}`, 'too many redirects');
-          const next = new URL(location, url);
+          let next: URL;
+          try {
+            next = new URL(location, url);
+          } catch (cause) {
+            return broke(`Could not reach ${url.href}`, cause);
+          }
           // As fetch does: 303, and 301 or 302 after a POST, become a GET without a body; a request
           // that leaves its origin loses its Authorization header.
           const toGet = status === 303 ? method !== 'HEAD' : status < 303 && method === 'POST';
@@ -156,9 +161,15 @@ function send(
         }
         sink.open(url.href);
         // Buffer's own slice() shares memory; the parser wants a plain Uint8Array.
-        stream.on('data', (chunk) =>
-          sink.chunk(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)),
-        );
+        stream.on('data', (chunk) => {
+          try {
+            sink.chunk(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+          } catch (cause) {
+            // Nothing may throw out of a Node event handler: that would end the process.
+            res.destroy();
+            broke('The stream broke', cause);
+          }
+        });
         stream.on('end', () => {
           if (!signal.aborted) sink.end();
         });
