@@ -94,6 +94,9 @@ describe('Node transport', () => {
     conn.close();
     const [first, second] = server.requests;
     expect([first!.method, first!.body]).toEqual(['POST', '{"q":1}']);
+    // Sized as fetch sends it, not chunked.
+    expect(first!.headers['content-length']).toBe('7');
+    expect(first!.headers['transfer-encoding']).toBeUndefined();
     expect([second!.method, second!.body, second!.headers['content-type']]).toEqual([
       'GET',
       '',

@@ -18,7 +18,7 @@ interface IncomingMessage extends Readable {
 }
 interface ClientRequest {
   on(event: 'error', listener: (error: Error) => void): this;
-  end(body?: string): void;
+  end(body?: Uint8Array): void;
   destroy(): void;
 }
 interface HttpModule {
@@ -93,6 +93,11 @@ function send(
   }
   let response: IncomingMessage | undefined;
   let req: ClientRequest;
+  // Sized, as fetch sends it, rather than chunked: some servers refuse chunked request bodies.
+  const payload = body === undefined ? undefined : new TextEncoder().encode(body);
+  if (payload && !Object.keys(headers).some((name) => name.toLowerCase() === 'content-length')) {
+    headers = { ...headers, 'Content-Length': String(payload.length) };
+  }
   try {
     // Throws at once on what fetch rejects: a header value with a line break, for one.
     req = (get(https ? 'node:https' : 'node:http') as HttpModule).request(
@@ -189,5 +194,5 @@ function send(
     broke(response ? 'The stream broke' : `Could not reach ${url.href}`, cause),
   );
   live.splice(0, live.length, req);
-  req.end(body);
+  req.end(payload);
 }
