@@ -338,103 +338,82 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
       let lf = s.indexOf('\n', pos);
       let cr = s.indexOf('\r', pos);
 
-      if (line !== '') {
-        // Finish the line that earlier chunks began.
+      // The end of a line that earlier chunks began, and chunks with CR line endings, take the
+      // general path; what is left of a chunk with LF endings only goes on in the fast loop.
+      while (line !== '' || cr !== -1) {
         let end: number;
-        let next: number;
         if (lf !== -1 && (cr === -1 || lf < cr)) {
           end = lf;
-          next = lf + 1;
+          resume = lf + 1;
         } else if (cr !== -1) {
           end = cr;
-          next = s.charCodeAt(cr + 1) === LF ? cr + 2 : cr + 1;
-          if (cr + 1 === len) afterCR = true;
-        } else {
-          // Still no line ending: keep the piece.
-          if (pos < len) {
-            line += pos === 0 ? s : s.slice(pos);
+          if (cr + 1 === len) {
+            // A lone CR at the end of the chunk ends the line now; a LF that may start the
+            // next chunk is skipped then.
+            resume = len;
+            afterCR = true;
+          } else {
+            resume = s.charCodeAt(cr + 1) === LF ? cr + 2 : cr + 1;
           }
-          if (line.length + dataLength > maxBufferSize) overflow();
-          return;
+        } else {
+          break;
         }
-        const whole = line + s.slice(pos, end);
-        line = '';
-        resume = pos = next;
-        processLine(whole, 0, whole.length);
+        if (line !== '') {
+          const whole = line + s.slice(pos, end);
+          line = '';
+          processLine(whole, 0, whole.length);
+        } else {
+          processLine(s, pos, end);
+        }
         if (epoch !== myEpoch) return;
+        pos = resume;
         if (lf !== -1 && lf < pos) lf = s.indexOf('\n', pos);
         if (cr !== -1 && cr < pos) cr = s.indexOf('\r', pos);
       }
 
-      if (cr === -1) {
-        // Only LF line endings in this chunk.
-        while (lf !== -1) {
-          if (
-            dataLines === 0 &&
-            s.charCodeAt(lf + 1) === LF &&
-            s.charCodeAt(pos) === 100 /* d */ &&
-            s.charCodeAt(pos + 1) === 97 /* a */ &&
-            s.charCodeAt(pos + 2) === 116 /* t */ &&
-            s.charCodeAt(pos + 3) === 97 /* a */ &&
-            s.charCodeAt(pos + 4) === COLON
-          ) {
-            // Fast path for a whole one-line event, "data: value" and a blank line (the shape
-            // of token streams): the same steps as appendData() then dispatch().
-            const value = s.slice(s.charCodeAt(pos + 5) === SPACE ? pos + 6 : pos + 5, lf);
-            if (value.length > maxBufferSize) {
-              overflow();
-              return;
-            }
-            resume = lf + 2;
-            const event: ParsedEvent = {
-              type: eventType === '' ? 'message' : eventType,
-              data: value,
-              lastEventId: idBuffer,
-            };
-            eventType = '';
-            if (idChanged) {
-              idChanged = false;
-              lastIdString = idBuffer;
-              callbacks.onLastEventId?.(idBuffer);
-            }
-            callbacks.onEvent(event);
-          } else {
-            resume = lf + 1;
-            processLine(s, pos, lf);
+      // Only LF line endings from here on (or none at all).
+      while (lf !== -1) {
+        if (
+          dataLines === 0 &&
+          s.charCodeAt(lf + 1) === LF &&
+          s.charCodeAt(pos) === 100 /* d */ &&
+          s.charCodeAt(pos + 1) === 97 /* a */ &&
+          s.charCodeAt(pos + 2) === 116 /* t */ &&
+          s.charCodeAt(pos + 3) === 97 /* a */ &&
+          s.charCodeAt(pos + 4) === COLON
+        ) {
+          // Fast path for a whole one-line event, "data: value" and a blank line (the shape
+          // of token streams): the same steps as appendData() then dispatch().
+          const value = s.slice(s.charCodeAt(pos + 5) === SPACE ? pos + 6 : pos + 5, lf);
+          if (value.length > maxBufferSize) {
+            overflow();
+            return;
           }
-          if (epoch !== myEpoch) return;
-          pos = resume;
-          lf = s.indexOf('\n', pos);
-        }
-      } else {
-        for (;;) {
-          let end: number;
-          if (lf !== -1 && (cr === -1 || lf < cr)) {
-            end = lf;
-            resume = lf + 1;
-          } else if (cr !== -1) {
-            end = cr;
-            if (cr + 1 === len) {
-              // A lone CR at the end of the chunk ends the line now; a LF that may start the
-              // next chunk is skipped then.
-              resume = len;
-              afterCR = true;
-            } else {
-              resume = s.charCodeAt(cr + 1) === LF ? cr + 2 : cr + 1;
-            }
-          } else {
-            break;
+          resume = lf + 2;
+          const event: ParsedEvent = {
+            type: eventType === '' ? 'message' : eventType,
+            data: value,
+            lastEventId: idBuffer,
+          };
+          eventType = '';
+          if (idChanged) {
+            idChanged = false;
+            lastIdString = idBuffer;
+            callbacks.onLastEventId?.(idBuffer);
           }
-          processLine(s, pos, end);
-          if (epoch !== myEpoch) return;
-          pos = resume;
-          if (lf !== -1 && lf < pos) lf = s.indexOf('\n', pos);
-          if (cr !== -1 && cr < pos) cr = s.indexOf('\r', pos);
+          callbacks.onEvent(event);
+        } else {
+          resume = lf + 1;
+          processLine(s, pos, lf);
         }
+        if (epoch !== myEpoch) return;
+        pos = resume;
+        lf = s.indexOf('\n', pos);
       }
 
       if (pos < len) {
-        line = pos === 0 ? s : s.slice(pos);
+        // An unterminated line: keep it (after what earlier chunks gave of it) until it ends.
+        line += pos === 0 ? s : s.slice(pos);
         if (line.length + dataLength > maxBufferSize) overflow();
       }
     } catch (error) {
