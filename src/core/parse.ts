@@ -76,6 +76,11 @@ const BOM = 0xfeff;
 const SPLIT = 8192;
 const PIECE = 2048;
 
+// Decoding is one-shot (whole UTF-8 sequences only), so one decoder with no state between calls
+// serves every parser. It keeps a U+FEFF (ignoreBOM): the parser strips the BOM itself, once.
+let sharedDecoder: TextDecoder | undefined;
+const utf8 = (): TextDecoder => (sharedDecoder ??= new TextDecoder('utf-8', { ignoreBOM: true }));
+
 /** Default for {@link ParserOptions.maxBufferSize}: 32 MiB of characters. */
 export const DEFAULT_MAX_BUFFER_SIZE = 32 * 1024 * 1024;
 
@@ -98,7 +103,6 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
     requested !== undefined && requested >= 0 ? requested : DEFAULT_MAX_BUFFER_SIZE;
 
   // UTF-8 decoding: whole sequences only, plus up to 3 held-back bytes of an unfinished one.
-  let decoder: TextDecoder | null = null;
   let wide = false; // the last chunk decoded was not all ASCII
   let carry: Uint8Array | null = null;
 
@@ -439,8 +443,7 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
     if (!wide && n !== 0) {
       // Mostly ASCII so far: decode first, and look at the bytes only if the text ends in
       // U+FFFD, as an unfinished sequence would make it end.
-      decoder ??= new TextDecoder('utf-8', { ignoreBOM: true });
-      const text = decoder.decode(bytes);
+      const text = utf8().decode(bytes);
       if (text.charCodeAt(text.length - 1) !== 0xfffd) return note(text, n);
     }
     if (n !== 0 && (bytes[n - 1] as number) >= 0x80) {
@@ -460,11 +463,10 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
 
   /** Decodes bytes that end on a character boundary (or in an invalid sequence). */
   function decodeWhole(bytes: Uint8Array): string {
-    // One-shot decoding (the decoder keeps a U+FEFF, ignoreBOM: the BOM is stripped from the
-    // text, once). Some engines (Node) decode ASCII fastest in one call, but long runs of text
+    // Some engines (Node) decode ASCII fastest in one call, but long runs of text
     // with other characters fastest in pieces of a few KB, each cut before a byte that is not a
     // continuation byte, which (as above) never changes the decoded text.
-    decoder ??= new TextDecoder('utf-8', { ignoreBOM: true });
+    const decoder = utf8();
     const n = bytes.length;
     if (!wide || n <= SPLIT) return note(decoder.decode(bytes), n);
     let text = '';
@@ -495,8 +497,7 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
     if (carry === null) return '';
     const bytes = carry;
     carry = null;
-    decoder ??= new TextDecoder('utf-8', { ignoreBOM: true });
-    return decoder.decode(bytes);
+    return utf8().decode(bytes);
   }
 
   function feed(chunk: string | Uint8Array): void {
