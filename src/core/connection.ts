@@ -47,10 +47,9 @@ export interface ConnectionOptions {
   random?: () => number;
   /**
    * Takes every event in place of the connection's own fan-out (no `lastMessage`, no last event
-   * per type, no event listeners, and the snapshot's `lastEventId` is refreshed only with the
-   * status): for a wrapper that builds and dispatches its own event objects, such as the
-   * EventSource class. `timeStamp` is when the bytes of the event arrived
-   * (`performance.now()`); events parsed from one chunk share it.
+   * per type, no event listeners, no state notification per event): for a wrapper that builds
+   * and dispatches its own event objects, such as the EventSource class. `timeStamp` is when
+   * the bytes of the event arrived (`performance.now()`); events parsed from one chunk share it.
    */
   receive?: (
     type: string,
@@ -99,8 +98,13 @@ export class Connection {
   readonly url: string;
   readonly options: Readonly<ConnectionOptions>;
 
-  /** The live state; `#snapshot` is an immutable copy made on demand and dropped on change. */
-  readonly #state: { -readonly [K in keyof ConnectionSnapshot]: ConnectionSnapshot[K] };
+  /**
+   * The live state but for the last event ID (`#lastEventId`); `#snapshot` is an immutable copy
+   * of both, made on demand and dropped on change.
+   */
+  readonly #state: {
+    -readonly [K in Exclude<keyof ConnectionSnapshot, 'lastEventId'>]: ConnectionSnapshot[K];
+  };
   #snapshot: ConnectionSnapshot | null = null;
   readonly #stateListeners = new Listeners<void>();
   readonly #eventListeners = new Map<string, Listeners<SSEMessage>>();
@@ -129,6 +133,8 @@ export class Connection {
   /** When the chunk being parsed arrived (`performance.now()`), read once per chunk on demand. */
   #arrival = -0.5;
   #lastEventId: string;
+  /** The last event ID changed without an event (an id-only block): not published yet. */
+  #idOnly = false;
 
   constructor(url: string, options: ConnectionOptions = {}) {
     this.url = url;
@@ -138,19 +144,17 @@ export class Connection {
     this.#stallTimeout = options.stallTimeout ?? 0;
     this.#receive = options.receive;
     this.#lastEventId = options.lastEventId ?? '';
-    this.#state = { ...INITIAL, lastEventId: this.#lastEventId };
+    const { lastEventId: _, ...initial } = INITIAL;
+    this.#state = initial;
     this.#parser = createParser(
       {
-        onEvent: ({ type, data, lastEventId }) => {
-          this.#lastEventId = lastEventId;
-          const receive = this.#receive;
-          if (receive) receive(type, data, lastEventId, this.#origin, this.#arrivedAt());
-          else this.#dispatch({ type, data, lastEventId, origin: this.#origin });
-        },
+        onEvent: ({ type, data, lastEventId }) =>
+          this.#deliver(type, data, lastEventId, this.#origin),
         onLastEventId: (id) => {
           // Spec: dispatch sets the last event ID string even when no event fires. The event
           // that usually follows publishes it; an id-only block is published after the chunk.
           this.#lastEventId = id;
+          this.#idOnly = true;
         },
         onRetry: (ms) => {
           this.#serverRetry = ms;
@@ -168,7 +172,8 @@ export class Connection {
   }
 
   /** The current immutable state. Same object until something changes. */
-  getSnapshot = (): ConnectionSnapshot => (this.#snapshot ??= Object.freeze({ ...this.#state }));
+  getSnapshot = (): ConnectionSnapshot =>
+    (this.#snapshot ??= Object.freeze({ ...this.#state, lastEventId: this.#lastEventId }));
 
   /** Calls `listener` after every state change. Returns the unsubscribe function. */
   subscribe = (listener: () => void): (() => void) => this.#stateListeners.add(listener);
@@ -316,24 +321,16 @@ export class Connection {
         this.#armStall(id);
         this.#arrival = -0.5;
         this.#parser.feed(chunk);
-        // An id-only block changes the last event ID without an event: publish it per chunk
-        // (with `receive`, state is published only on status changes).
-        if (
-          !this.#receive &&
-          this.#state.lastEventId !== this.#lastEventId &&
-          this.#attemptId === id
-        ) {
-          this.#state.lastEventId = this.#lastEventId;
+        // An id-only block changes the last event ID without an event: publish it now.
+        if (this.#idOnly && this.#attemptId === id) {
+          this.#idOnly = false;
           this.#changed();
         }
       },
       event: (message: SSEMessage) => {
         if (!live()) return;
-        const { type, data, lastEventId, origin } = message;
-        this.#lastEventId = lastEventId;
-        const receive = this.#receive;
-        if (receive) receive(type, data, lastEventId, origin, performance.now());
-        else this.#dispatch(message);
+        this.#arrival = -0.5;
+        this.#deliver(message.type, message.data, message.lastEventId, message.origin);
       },
       end: () => {
         if (!live()) return;
@@ -413,6 +410,17 @@ export class Connection {
       : this.#arrival;
   }
 
+  /** An event, from the parser or from a transport that parses by itself. */
+  #deliver(type: string, data: string, lastEventId: string, origin: string): void {
+    this.#lastEventId = lastEventId;
+    this.#idOnly = false;
+    const receive = this.#receive;
+    if (receive) {
+      this.#snapshot = null;
+      receive(type, data, lastEventId, origin, this.#arrivedAt());
+    } else this.#dispatch({ type, data, lastEventId, origin });
+  }
+
   #dispatch(message: SSEMessage): void {
     const state = this.#state;
     const last = this.#lastByType;
@@ -422,7 +430,6 @@ export class Connection {
     if (last.size > known && known >= LAST_EVENT_TYPES) last.delete(last.keys().next().value!);
     // The hot path: set the two fields directly instead of going through a patch object.
     state.lastMessage = message;
-    state.lastEventId = message.lastEventId;
     this.#changed();
     this.#eventListeners.get(message.type)?.emit(message);
     this.#anyListeners.emit(message);
@@ -440,7 +447,6 @@ export class Connection {
     state.readyState = status === 'open' ? 1 : status === 'closed' ? 2 : 0;
     state.attempt = attempt;
     state.nextRetryAt = nextRetryAt;
-    state.lastEventId = this.#lastEventId;
     if (error !== undefined) state.error = error;
     this.#changed();
   }
