@@ -160,7 +160,7 @@ export class EventSource {
           this.lastList = this.listeners.get(type);
         }
         const list = this.lastList;
-        const handler = type === 'message' ? this.onmessage : null;
+        const handler = this.handlerFor(type);
         // No event object for an event nobody listens to.
         if (list !== undefined || handler !== null) {
           const event = new SSEMessageEvent(type, { data, lastEventId, origin }, timeStamp);
@@ -218,16 +218,19 @@ export class EventSource {
 
   /** Dispatches `event` to this object's listeners; returns true (events here are not cancelable). */
   dispatchEvent(event: SSEEvent): boolean {
-    const handler =
-      event.type === 'message'
-        ? this.onmessage
-        : event.type === 'open'
-          ? this.onopen
-          : event.type === 'error'
-            ? this.onerror
-            : null;
-    this.fire(event, handler as EventHandler<SSEEvent>, this.listeners.get(event.type));
+    this.fire(event, this.handlerFor(event.type), this.listeners.get(event.type));
     return true;
+  }
+
+  /** The event handler attribute (`onmessage`, `onopen`, `onerror`) for `type`, if any. */
+  private handlerFor(type: string): EventHandler<never> {
+    return type === 'message'
+      ? this.onmessage
+      : type === 'open'
+        ? this.onopen
+        : type === 'error'
+          ? this.onerror
+          : null;
   }
 
   private fire(
