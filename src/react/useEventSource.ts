@@ -133,7 +133,7 @@ export function useEventSource(
     const view =
       prev &&
       (!select || isEqual(prev.selected, selected)) &&
-      [...tracked].every((field) => Object.is(prev.state[field], state[field]))
+      sameFields(prev.state, state, tracked)
         ? prev
         : { state, selected };
     Object.assign(memo, { snapshot, parse, select, state, view });
@@ -159,6 +159,12 @@ export function useEventSource(
     }
     return result as UseEventSourceResult<unknown, unknown>;
   }, [view, tracked, controls]);
+}
+
+/** Whether `a` and `b` agree on every field in `fields` (read on every store change). */
+function sameFields(a: State, b: State, fields: Set<Field>): boolean {
+  for (const field of fields) if (!Object.is(a[field], b[field])) return false;
+  return true;
 }
 
 /** The public state of a snapshot, with `lastMessage` decoded by `parse`. */
