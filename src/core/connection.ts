@@ -1,6 +1,7 @@
-import { resolvePolicy, retryDelay, shouldRetry, type ResolvedReconnectPolicy } from './backoff.js';
-import { SSEError, reportListenerError } from './errors.js';
-import { createParser, type Parser } from './parse.js';
+import { SSEError, reportListenerError, type SSEErrorCode } from './errors.js';
+import { createParser, type ParsedEvent, type Parser } from './parse.js';
+import { Backoff } from './reconnect.js';
+import { buildRequest } from './request.js';
 import { createFetchTransport } from './transports/fetchTransport.js';
 import { createNativeTransport } from './transports/nativeTransport.js';
 import type { Transport, TransportHandle, TransportSink } from './transports/transport.js';
@@ -29,15 +30,26 @@ export interface ConnectionOptions {
   withCredentials?: boolean;
   /** A custom `fetch` (proxies, TLS settings, test doubles). */
   fetch?: typeof fetch;
-  /** `'auto'` (default) uses the browser's EventSource for plain GETs, fetch otherwise. */
-  transport?: 'auto' | 'fetch' | 'native' | Transport;
+  /**
+   * `'fetch'` (default, everywhere), `'native'` (the browser's own EventSource: plain GETs only,
+   * see its limits in the docs; options it cannot honour throw a `TypeError` here), or a
+   * transport object.
+   */
+  transport?: 'fetch' | 'native' | Transport;
+  /**
+   * Query parameter that carries the last event ID where the `Last-Event-ID` header would cost
+   * the resume: a cross-origin stream that would otherwise need no CORS preflight, or an ID
+   * Node's HTTP clients refuse in a header. Default `'lastEventId'`; `false` always uses the
+   * header.
+   */
+  lastEventIdParam?: string | false;
   /** Backoff settings, or `false` to never reconnect. */
   reconnect?: ReconnectPolicy | false;
   /** Which errors are worth a retry (default {@link shouldRetry}). */
   retryOn?: (error: SSEError) => boolean;
   /** Reconnect when no byte (comments included) arrives for this many ms. Off by default. */
   stallTimeout?: number;
-  /** Maximum characters of one pending event before the stream fails (default 32 Mi). */
+  /** Maximum bytes the parser holds for one pending event before the stream fails for good. */
   maxBufferSize?: number;
   /** Resume from this id: sent as `Last-Event-ID` on the first request. */
   lastEventId?: string;
@@ -48,16 +60,9 @@ export interface ConnectionOptions {
   /**
    * Takes every event in place of the connection's own fan-out (no `lastMessage`, no last event
    * per type, no event listeners, no state notification per event): for a wrapper that builds
-   * and dispatches its own event objects, such as the EventSource class. `timeStamp` is when
-   * the bytes of the event arrived (`performance.now()`); events parsed from one chunk share it.
+   * and dispatches its own event objects, such as the EventSource class.
    */
-  receive?: (
-    type: string,
-    data: string,
-    lastEventId: string,
-    origin: string,
-    timeStamp: number,
-  ) => void;
+  receive?: (type: string, data: string, lastEventId: string, origin: string) => void;
 }
 
 type Listener<T> = (value: T) => void;
@@ -112,9 +117,8 @@ export class Connection {
   readonly #openListeners = new Listeners<void>();
   readonly #errorListeners = new Listeners<SSEError>();
   readonly #lastByType = new Map<string, SSEMessage>();
-  readonly #policy: ResolvedReconnectPolicy;
+  readonly #backoff: Backoff;
   readonly #transport: Transport;
-  readonly #parser: Parser;
   readonly #stallTimeout: number;
   readonly #receive: ConnectionOptions['receive'];
 
@@ -124,14 +128,7 @@ export class Connection {
   #retryTimer: ReturnType<typeof setTimeout> | undefined;
   #stallTimer: ReturnType<typeof setTimeout> | undefined;
   #removeOnline: (() => void) | undefined;
-  #serverRetry: number | undefined;
-  /** Consecutive failed attempts; the next attempt's number while reconnecting. */
-  #failures = 0;
-  /** Whether the current attempt has received a byte since it opened. */
-  #received = false;
   #origin = '';
-  /** When the chunk being parsed arrived (`performance.now()`), read once per chunk on demand. */
-  #arrival = -0.5;
   #lastEventId: string;
   /** The last event ID changed without an event (an id-only block): not published yet. */
   #idOnly = false;
@@ -139,30 +136,13 @@ export class Connection {
   constructor(url: string, options: ConnectionOptions = {}) {
     this.url = url;
     this.options = options;
-    this.#policy = resolvePolicy(options.reconnect || undefined);
     this.#transport = pickTransport(options);
+    this.#backoff = new Backoff(options.reconnect, options.retryOn, options.random);
     this.#stallTimeout = options.stallTimeout ?? 0;
     this.#receive = options.receive;
     this.#lastEventId = options.lastEventId ?? '';
     const { lastEventId: _, ...initial } = INITIAL;
     this.#state = initial;
-    this.#parser = createParser(
-      {
-        onEvent: ({ type, data, lastEventId }) =>
-          this.#deliver(type, data, lastEventId, this.#origin),
-        onLastEventId: (id) => {
-          // Spec: dispatch sets the last event ID string even when no event fires. The event
-          // that usually follows publishes it; an id-only block is published after the chunk.
-          this.#lastEventId = id;
-          this.#idOnly = true;
-        },
-        onRetry: (ms) => {
-          this.#serverRetry = ms;
-        },
-        onError: (error) => this.#fail(this.#attemptId, error),
-      },
-      options.maxBufferSize === undefined ? undefined : { maxBufferSize: options.maxBufferSize },
-    );
     options.signal?.addEventListener('abort', () => {
       if (this.#state.status === 'closed') return;
       this.close();
@@ -216,7 +196,7 @@ export class Connection {
   /** Starts the stream if it is closed. Calling it on an open or connecting stream does nothing. */
   open(): void {
     if (this.#state.status !== 'closed' || this.options.signal?.aborted) return;
-    this.#failures = 0;
+    this.#backoff.reset();
     this.#start('connecting');
   }
 
@@ -224,7 +204,6 @@ export class Connection {
   close(): void {
     if (this.#state.status === 'closed') return;
     this.#stop();
-    this.#failures = 0;
     this.#status('closed');
   }
 
@@ -232,62 +211,43 @@ export class Connection {
     this.#stop();
     const id = ++this.#attemptId;
     const controller = (this.#controller = new AbortController());
-    this.#status(status, status === 'reconnecting' ? this.#failures : 0);
+    this.#status(status, status === 'reconnecting' ? this.#backoff.failures : 0);
     this.#armStall(id);
     void this.#request(id, controller.signal);
   }
 
   async #request(id: number, signal: AbortSignal): Promise<void> {
     const { options } = this;
-    const given = options.body;
-    let url: string;
     let headers: Record<string, string>;
     try {
-      url = new URL(this.url, (globalThis as { location?: { href?: string } }).location?.href).href;
-    } catch (cause) {
-      return this.#fail(id, networkError(`Invalid URL: ${this.url}`, 'invalid-url', cause));
-    }
-    try {
+      // Awaited even when it is an object: every failure below reaches listeners after `open()`
+      // returned, as the spec's "fail the connection" is a queued task.
       const h = options.headers;
-      headers = { ...(typeof h === 'function' ? await h() : h) };
+      headers = { ...(await (typeof h === 'function' ? h() : h)) };
     } catch (cause) {
       return this.#fail(id, networkError('The headers function failed', 'headers', cause));
     }
     if (id !== this.#attemptId) return;
-
-    let body: string | undefined;
-    if (typeof given === 'string') body = given;
-    else if (given != null) {
-      body = JSON.stringify(given);
-      if (!Object.keys(headers).some((k) => k.toLowerCase() === 'content-type')) {
-        headers['Content-Type'] = 'application/json';
-      }
+    let request;
+    try {
+      request = buildRequest(this.url, options, headers, this.#lastEventId, signal);
+    } catch (cause) {
+      return this.#fail(id, networkError(`Invalid URL: ${this.url}`, 'invalid-url', cause));
     }
-
-    // Browsers start each new stream with the last event ID they had, not an empty one, so events
-    // without an id after a reconnect keep it (and a later reconnect still resumes from it).
-    const lastEventId = this.#lastEventId;
-    this.#parser.reset(lastEventId);
+    // Spec: fetching any other scheme is futile, so the connection fails instead of retrying.
+    // A custom fetch, or a transport that says so, may know schemes of its own.
+    if (!/^https?:/.test(request.url) && !options.fetch && !this.#transport.anyScheme) {
+      return this.#fail(id, networkError(`Cannot fetch ${request.url}`, 'invalid-url'));
+    }
     this.#handle = null;
     let handle: TransportHandle | void;
     try {
-      handle = this.#transport.connect(
-        {
-          url,
-          method: options.method ?? 'GET',
-          headers,
-          body,
-          credentials: options.credentials ?? (options.withCredentials ? 'include' : 'same-origin'),
-          lastEventId,
-          signal,
-        },
-        this.#sinkFor(id),
-      );
+      handle = this.#transport.connect(request, this.#sinkFor(id));
     } catch (cause) {
       // A transport should report through its sink; one that throws fails this attempt.
       return this.#fail(
         id,
-        networkError(`Could not reach ${url}: ${String(cause)}`, 'transport', cause),
+        networkError(`Could not reach ${request.url}: ${String(cause)}`, 'transport', cause),
       );
     }
     if (handle && id === this.#attemptId) {
@@ -296,31 +256,33 @@ export class Connection {
     }
   }
 
-  /** A sink bound to one attempt, so late calls from a superseded attempt are ignored. */
+  /**
+   * A sink bound to one attempt, with a parser of its own: calls from a superseded attempt are
+   * ignored, and events still in the chunk being parsed when a listener closes the stream are
+   * dropped.
+   */
   #sinkFor(id: number): TransportSink {
-    // A plain check in each method: `chunk` runs once per read, so no wrapper on that path.
     const live = () => id === this.#attemptId && this.#controller !== null;
+    const deliver = (type: string, data: string, lastEventId: string, origin: string) => {
+      if (id === this.#attemptId) this.#deliver(type, data, lastEventId, origin);
+    };
+    let parser: Parser | undefined;
+    const parse = () =>
+      (parser ??= this.#parserFor(id, (event) =>
+        deliver(event.type, event.data, event.lastEventId, this.#origin),
+      ));
     return {
       open: (finalUrl: string) => {
         if (!live()) return;
         this.#origin = originOf(finalUrl);
-        this.#received = false;
-        // Self-reconnecting transports hand us no bytes, so their open is the only success signal.
-        if (this.#transport.selfReconnecting) this.#failures = 0;
         this.#armStall(id);
         this.#status('open', 0, null, null);
         this.#openListeners.emit();
       },
       chunk: (chunk: Uint8Array | string) => {
         if (id !== this.#attemptId) return;
-        if (!this.#received) {
-          // A stream that delivers bytes has really worked: start backoff again from scratch.
-          this.#received = true;
-          this.#failures = 0;
-        }
         this.#armStall(id);
-        this.#arrival = -0.5;
-        this.#parser.feed(chunk);
+        parse().feed(chunk);
         // An id-only block changes the last event ID without an event: publish it now.
         if (this.#idOnly && this.#attemptId === id) {
           this.#idOnly = false;
@@ -328,13 +290,11 @@ export class Connection {
         }
       },
       event: (message: SSEMessage) => {
-        if (!live()) return;
-        this.#arrival = -0.5;
-        this.#deliver(message.type, message.data, message.lastEventId, message.origin);
+        if (live()) deliver(message.type, message.data, message.lastEventId, message.origin);
       },
       end: () => {
         if (!live()) return;
-        this.#parser.end();
+        parser?.end();
         this.#fail(id, networkError('The server closed the stream', 'stream-ended'));
       },
       error: (error: SSEError) => {
@@ -342,44 +302,69 @@ export class Connection {
       },
       reconnecting: (error: SSEError) => {
         if (!live()) return;
-        // The browser retries by itself; mirror it without starting our own attempt.
-        this.#failures++;
+        // The browser retries by itself: count it against the policy, and end it when spent.
+        const delay = this.#backoff.failed(error);
+        if (delay === null) return this.#giveUp(error);
         this.#retrying(error.withRetry(true), null);
       },
     };
   }
 
+  #parserFor(id: number, onEvent: (event: ParsedEvent) => void): Parser {
+    const parser = createParser(
+      {
+        onEvent,
+        onLastEventId: (lastEventId) => {
+          if (id !== this.#attemptId) return;
+          // Spec: dispatch sets the last event ID string even when no event fires. The event
+          // that usually follows publishes it; an id-only block is published after the chunk.
+          this.#lastEventId = lastEventId;
+          this.#idOnly = true;
+        },
+        onRetry: (ms) => {
+          if (id === this.#attemptId) this.#backoff.serverRetry = ms;
+        },
+        onError: (error) => this.#fail(id, error),
+      },
+      this.options.maxBufferSize === undefined
+        ? undefined
+        : { maxBufferSize: this.options.maxBufferSize },
+    );
+    // Browsers start each new stream with the last event ID they had, not an empty one, so events
+    // without an id after a reconnect keep it (and a later reconnect still resumes from it).
+    parser.reset(this.#lastEventId);
+    return parser;
+  }
+
   #fail(id: number, error: SSEError): void {
     if (id !== this.#attemptId || !this.#controller) return;
     this.#stop();
-    const failures = ++this.#failures;
-    const { options } = this;
-    const retry =
-      options.reconnect !== false &&
-      error.code !== 'invalid-url' &&
-      (options.retryOn ?? shouldRetry)(error) &&
-      failures <= this.#policy.maxAttempts;
-    const published = error.withRetry(retry);
-    if (!retry) {
-      this.#failures = 0;
-      this.#status('closed', 0, null, published);
-      this.#errorListeners.emit(published);
-    } else if (isOffline()) {
+    const delay = this.#backoff.failed(error);
+    if (delay === null) return this.#giveUp(error);
+    const published = error.withRetry(true);
+    if (isOffline()) {
       // Trying while the browser knows it is offline would only burn attempts: wait for 'online'.
       const onOnline = () => this.#start('reconnecting');
       globalThis.addEventListener('online', onOnline, { once: true });
       this.#removeOnline = () => globalThis.removeEventListener('online', onOnline);
       this.#retrying(published, null);
     } else {
-      const delay = retryDelay(failures, this.#policy, this.#serverRetry, error, options.random);
       this.#retryTimer = setTimeout(() => this.#start('reconnecting'), delay);
       this.#retrying(published, Date.now() + delay);
     }
   }
 
+  /** Closes for good after `error`, and says so. */
+  #giveUp(error: SSEError): void {
+    this.#stop();
+    const published = error.withRetry(false);
+    this.#status('closed', 0, null, published);
+    this.#errorListeners.emit(published);
+  }
+
   /** Publishes a `reconnecting` state for `error` and tells the error listeners. */
   #retrying(error: SSEError, nextRetryAt: number | null): void {
-    this.#status('reconnecting', this.#failures, nextRetryAt, error);
+    this.#status('reconnecting', this.#backoff.failures, nextRetryAt, error);
     this.#errorListeners.emit(error);
   }
 
@@ -404,20 +389,16 @@ export class Connection {
     );
   }
 
-  #arrivedAt(): number {
-    return this.#arrival < 0
-      ? (this.#arrival = (clock ??= globalThis.performance).now())
-      : this.#arrival;
-  }
-
   /** An event, from the parser or from a transport that parses by itself. */
   #deliver(type: string, data: string, lastEventId: string, origin: string): void {
+    // An event is what proves the stream works; bytes or comments alone do not.
+    this.#backoff.reset();
     this.#lastEventId = lastEventId;
     this.#idOnly = false;
     const receive = this.#receive;
     if (receive) {
       this.#snapshot = null;
-      receive(type, data, lastEventId, origin, this.#arrivedAt());
+      receive(type, data, lastEventId, origin);
     } else this.#dispatch({ type, data, lastEventId, origin });
   }
 
@@ -428,7 +409,7 @@ export class Connection {
     last.set(message.type, message);
     // A new type beyond the limit: forget the type seen first.
     if (last.size > known && known >= LAST_EVENT_TYPES) last.delete(last.keys().next().value!);
-    // The hot path: set the two fields directly instead of going through a patch object.
+    // The hot path: set the field directly instead of going through a patch object.
     state.lastMessage = message;
     this.#changed();
     this.#eventListeners.get(message.type)?.emit(message);
@@ -457,27 +438,38 @@ export class Connection {
   }
 }
 
-// \`performance\` is a lazy accessor on the global object in Node: reading it once per chunk costs
-// as much as the clock itself.
-let clock: Performance | undefined;
+/** Options the browser's own EventSource cannot honour, with why. */
+const NATIVE_LIMITS: Array<[keyof ConnectionOptions, string]> = [
+  ['headers', 'sends no request headers'],
+  ['body', 'sends no body'],
+  ['fetch', 'does not use fetch'],
+  ['retryOn', 'decides by itself which failures end the stream'],
+  ['maxBufferSize', 'has no buffer limit'],
+  ['stallTimeout', 'cannot be told to reconnect a silent stream'],
+  ['lastEventId', 'cannot resume from a given id on its first request'],
+];
 
 function pickTransport(options: ConnectionOptions): Transport {
-  const choice = options.transport ?? 'auto';
+  const choice = options.transport ?? 'fetch';
   if (typeof choice === 'object') return choice;
-  const plainGet =
-    (options.method ?? 'GET').toUpperCase() === 'GET' &&
-    options.headers === undefined &&
-    options.body == null &&
-    options.fetch === undefined &&
-    options.stallTimeout === undefined &&
-    !options.lastEventId;
-  return choice === 'native' ||
-    (choice === 'auto' && plainGet && typeof globalThis.EventSource === 'function')
-    ? createNativeTransport()
-    : createFetchTransport(options.fetch);
+  if (choice !== 'native') return createFetchTransport(options.fetch);
+  const refused = NATIVE_LIMITS.filter(([name]) => options[name] != null).map(
+    ([name, why]) => `${name} (the browser's EventSource ${why})`,
+  );
+  const { reconnect } = options;
+  if ((options.method ?? 'GET').toUpperCase() !== 'GET') refused.push('method (GET only)');
+  if (reconnect && Object.keys(reconnect).some((key) => key !== 'maxAttempts')) {
+    refused.push("reconnect delays (the browser's EventSource picks its own)");
+  }
+  if (refused.length) {
+    throw new TypeError(
+      `transport 'native' cannot honour: ${refused.join('; ')}. Use the default fetch transport.`,
+    );
+  }
+  return createNativeTransport();
 }
 
-function networkError(message: string, code: string, cause?: unknown): SSEError {
+function networkError(message: string, code: SSEErrorCode, cause?: unknown): SSEError {
   return new SSEError('network', message, { code, cause });
 }
 

@@ -6,6 +6,28 @@
  */
 export type SSEErrorType = 'http' | 'content-type' | 'network' | 'parse' | 'aborted';
 
+/**
+ * A finer reason inside an error's type. `parse`: `buffer-overflow` (an event over
+ * `maxBufferSize`), `invalid-json`, `parse-failed` or `select` (a caller's `parse` or
+ * `select` threw).
+ * `network`: `invalid-url` (cannot be fetched; never retried), `headers` (the headers function
+ * threw), `transport` (the transport threw), `stream-ended` (the server closed the stream),
+ * `stalled` (no byte within `stallTimeout`). `http`: `no-content` (a 204, the spec's way to say
+ * "stop"), `rejected` (the browser's EventSource refused a response without saying why).
+ */
+export type SSEErrorCode =
+  | 'buffer-overflow'
+  | 'invalid-json'
+  | 'select'
+  | 'parse-failed'
+  | 'invalid-url'
+  | 'headers'
+  | 'transport'
+  | 'stream-ended'
+  | 'stalled'
+  | 'no-content'
+  | 'rejected';
+
 /** Fields a caller may set when building an {@link SSEError}. */
 export interface SSEErrorInit {
   /** HTTP status, for `http` errors. */
@@ -16,15 +38,18 @@ export interface SSEErrorInit {
   willRetry?: boolean;
   /** Milliseconds the server asked us to wait (`Retry-After`), when it said so. */
   retryAfterMs?: number;
-  /** A finer reason inside the type, e.g. `buffer-overflow` or `invalid-json` for `parse`. */
-  code?: string;
+  /** A finer reason inside the type. */
+  code?: SSEErrorCode;
+  /** The start of the response body of an `http` error (at most 4 KB), when it had one. */
+  body?: string;
   /** The underlying error, if any. */
   cause?: unknown;
 }
 
 /**
  * The one error class of sse-hooks. Switch on `type`; `willRetry` tells whether the connection
- * goes on by itself.
+ * goes on by itself. The message of an `http` error includes the server's own message when its
+ * body had one (`{ "error": { "message": "Invalid API key" } }` and other common shapes).
  *
  * @example
  * ```ts
@@ -41,7 +66,8 @@ export class SSEError extends Error {
   declare readonly contentType: string | null | undefined;
   declare readonly willRetry: boolean;
   declare readonly retryAfterMs: number | undefined;
-  declare readonly code: string | undefined;
+  declare readonly code: SSEErrorCode | undefined;
+  declare readonly body: string | undefined;
 
   constructor(type: SSEErrorType, message: string, { cause, ...fields }: SSEErrorInit = {}) {
     // No `cause` key at all when there is none, so consoles do not print `[cause]: undefined`.

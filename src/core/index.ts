@@ -1,21 +1,21 @@
 export { createParser } from './parse.js';
 export type { ParsedEvent, Parser, ParserCallbacks, ParserOptions } from './parse.js';
 export { SSEError, isSSEError } from './errors.js';
-export type { SSEErrorType, SSEErrorInit } from './errors.js';
+export type { SSEErrorCode, SSEErrorType, SSEErrorInit } from './errors.js';
 export {
   DEFAULT_RECONNECT_POLICY,
   parseRetryAfter,
   resolvePolicy,
   retryDelay,
   shouldRetry,
-} from './backoff.js';
-export type { ResolvedReconnectPolicy } from './backoff.js';
+} from './reconnect.js';
+export type { ResolvedReconnectPolicy } from './reconnect.js';
 export { Connection, ANY_EVENT } from './connection.js';
 export type { BodyOption, ConnectionOptions } from './connection.js';
 export { ConnectionRegistry, connectionKey } from './registry.js';
 export type { Lease, RegistryOptions } from './registry.js';
-export { EventSource, SSEEvent, SSEMessageEvent } from './eventSource.js';
-export type { EventSourceInit } from './eventSource.js';
+export { EventSource } from './eventSource.js';
+export type { EventSourceErrorEvent, EventSourceEvents, EventSourceInit } from './eventSource.js';
 export { createFetchTransport } from './transports/fetchTransport.js';
 export { createNativeTransport } from './transports/nativeTransport.js';
 export { createNodeTransport } from './transports/nodeTransport.js';

@@ -101,7 +101,8 @@ export function connectionKey(url: string, options: ConnectionOptions = {}): str
     options.body,
     options.credentials ?? (options.withCredentials ? 'include' : 'same-origin'),
     options.fetch && idOf(options.fetch),
-    typeof transport === 'object' ? idOf(transport) : (transport ?? 'auto'),
+    typeof transport === 'object' ? idOf(transport) : (transport ?? 'fetch'),
+    options.lastEventIdParam,
   ]);
 }
 

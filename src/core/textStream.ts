@@ -4,7 +4,7 @@
  *
  * No React here: the React hook is a thin adapter over {@link TextStream}.
  */
-import { shouldRetry } from './backoff.js';
+import { shouldRetry } from './reconnect.js';
 import { ANY_EVENT, Connection, type BodyOption } from './connection.js';
 import { SSEError } from './errors.js';
 import type { HeadersOption, ReconnectPolicy, SSEMessage } from './types.js';

@@ -1,4 +1,4 @@
-import { shouldRetry } from '../core/backoff.js';
+import { shouldRetry } from '../core/reconnect.js';
 import type { Connection, ConnectionOptions } from '../core/connection.js';
 import type { SSEError } from '../core/errors.js';
 import { connectionKey, type ConnectionRegistry } from '../core/registry.js';
@@ -12,6 +12,7 @@ const VALUE_OPTIONS = [
   'credentials',
   'withCredentials',
   'transport',
+  'lastEventIdParam',
   'reconnect',
   'stallTimeout',
   'maxBufferSize',

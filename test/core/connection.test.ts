@@ -121,7 +121,7 @@ describe('Connection state machine', () => {
     expect(conn.getSnapshot()).toMatchObject({ status: 'reconnecting', attempt: 1 });
     expect(conn.getSnapshot().error).toMatchObject({ type: 'network', code: 'transport' });
     expect(conn.getSnapshot().error!.message).toMatch(/broken transport/);
-    await vi.advanceTimersByTimeAsync(100);
+    await vi.advanceTimersByTimeAsync(250);
     expect(calls).toBe(2);
     conn.close();
   });
@@ -139,7 +139,7 @@ describe('Connection state machine', () => {
 
 describe('Connection reconnects', () => {
   it('uses the server retry: time, sends Last-Event-ID and shows reconnecting with the attempt', async () => {
-    const { transport, conn } = setup();
+    const { transport, conn } = setup({ random: () => 0 });
     conn.open();
     await flush();
     transport.last.sink.open(URL_);
@@ -167,13 +167,13 @@ describe('Connection reconnects', () => {
     transport.last.sink.open(URL_);
     transport.last.sink.chunk('id: 9\ndata: a\n\n');
     transport.last.sink.end();
-    vi.advanceTimersByTime(10);
+    vi.advanceTimersByTime(250);
     await flush();
     transport.last.sink.open(URL_);
     transport.last.sink.chunk('data: b\n\n');
     expect(messages.map((m) => m.lastEventId)).toEqual(['9', '9']);
     transport.last.sink.end();
-    vi.advanceTimersByTime(10);
+    vi.advanceTimersByTime(250);
     await flush();
     expect(transport.last.request.lastEventId).toBe('9');
   });
@@ -195,14 +195,17 @@ describe('Connection reconnects', () => {
       vi.advanceTimersByTime(delays[i]!);
       await flush();
     }
-    // floor(0.999 * min(cap, 100 * 2^(n-1)))
-    expect(delays).toEqual([99, 199, 399, 799, 999, 999]);
+    // min(cap, max(250, 100) * 2^(n-1)) plus jitter of up to half of it: floor(0.999 * d / 2)
+    expect(delays).toEqual([374, 749, 1499, 1499, 1499, 1499]);
     expect(transport.attempts).toHaveLength(7);
     expect(random).toHaveBeenCalled();
   });
 
-  it('resets the backoff once a reopened stream delivers data', async () => {
-    const { transport, conn } = setup({ random: () => 0.999, reconnect: { initialDelay: 100 } });
+  it('resets the backoff only once a reopened stream delivers an event', async () => {
+    const { transport, conn } = setup({
+      random: () => 0,
+      reconnect: { initialDelay: 300, maxDelay: 60_000 },
+    });
     conn.open();
     await flush();
     for (let i = 0; i < 3; i++) {
@@ -210,11 +213,19 @@ describe('Connection reconnects', () => {
       vi.advanceTimersByTime(10_000);
       await flush();
     }
+    // Bytes, a comment, a retry: field and an id-only block prove nothing: the backoff goes on.
     transport.last.sink.open(URL_);
-    transport.last.sink.chunk(': hi\n');
+    transport.last.sink.chunk(': hi\nretry: 300\nid: 4\n\n');
+    transport.last.sink.end();
+    expect(conn.getSnapshot().attempt).toBe(4);
+    expect((conn.getSnapshot().nextRetryAt ?? 0) - Date.now()).toBe(2400);
+    vi.advanceTimersByTime(2400);
+    await flush();
+    transport.last.sink.open(URL_);
+    transport.last.sink.chunk('data: an event\n\n');
     transport.last.sink.end();
     expect(conn.getSnapshot().attempt).toBe(1);
-    expect((conn.getSnapshot().nextRetryAt ?? 0) - Date.now()).toBe(99);
+    expect((conn.getSnapshot().nextRetryAt ?? 0) - Date.now()).toBe(300);
   });
 
   it('honours Retry-After on 503 and 429', async () => {
@@ -302,7 +313,7 @@ describe('Connection reconnects', () => {
     const first = transport.last;
     first.sink.open(URL_);
     first.sink.error(new SSEError('network', 'down'));
-    vi.advanceTimersByTime(10);
+    vi.advanceTimersByTime(250);
     await flush();
     const second = transport.last;
     expect(second).not.toBe(first);
@@ -336,7 +347,7 @@ describe('Connection reconnects', () => {
       willRetry: true,
     });
     expect(transport.attempts[0]!.request.signal.aborted).toBe(true);
-    vi.advanceTimersByTime(10);
+    vi.advanceTimersByTime(250);
     await flush();
     expect(transport.attempts).toHaveLength(2);
   });
@@ -350,7 +361,7 @@ describe('Connection reconnects', () => {
     await flush();
     vi.advanceTimersByTime(500);
     expect(conn.getSnapshot().error?.code).toBe('stalled');
-    vi.advanceTimersByTime(10);
+    vi.advanceTimersByTime(250);
     await flush();
     expect(transport.attempts).toHaveLength(2);
   });
@@ -396,7 +407,7 @@ describe('Connection reconnects', () => {
       headers: { Authorization: 'Bearer t1', 'Content-Type': 'application/json' },
     });
     transport.last.sink.error(new SSEError('network', 'x'));
-    vi.advanceTimersByTime(10);
+    vi.advanceTimersByTime(250);
     await flush();
     expect(transport.last.request.headers.Authorization).toBe('Bearer t2');
     expect(headers).toHaveBeenCalledTimes(2);

@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SSEError } from '../../src/core/errors.js';
 import { createFetchTransport } from '../../src/core/transports/fetchTransport.js';
 import type { TransportRequest } from '../../src/core/transports/transport.js';
+import { buildRequest } from '../../src/core/request.js';
 
 const server = setupServer();
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
@@ -70,16 +71,19 @@ describe('fetch transport', () => {
         });
       }),
     );
-    const a = attempt({
-      method: 'POST',
-      headers: { Authorization: 'Bearer abc', 'Content-Type': 'application/json' },
-      body: '{"q":1}',
-      lastEventId: '41',
-    });
+    const { signal: _, ...request } = buildRequest(
+      URL_,
+      { method: 'POST', body: { q: 1 } },
+      { Authorization: 'Bearer abc' },
+      '41',
+      new AbortController().signal,
+    );
+    const a = attempt(request);
     await a.done;
     expect(seen?.headers.get('accept')).toBe('text/event-stream');
     expect(seen?.headers.get('last-event-id')).toBe('41');
     expect(seen?.headers.get('authorization')).toBe('Bearer abc');
+    expect(seen?.headers.get('content-type')).toBe('application/json');
     expect(body).toBe('{"q":1}');
     expect(a.log).toEqual([`open ${URL_}`, 'chunk data: hi\n\n', 'end']);
   });
@@ -163,7 +167,8 @@ describe('fetch transport', () => {
       seen = init;
       return new Response(streamBody(''), { headers: { 'Content-Type': 'text/event-stream' } });
     }) as typeof fetch;
-    const a = attempt({ method: 'PUT', credentials: 'include', body: 'x' }, fetchImpl);
+    const headers = { Accept: 'text/event-stream', 'X-Trace': '1' };
+    const a = attempt({ method: 'PUT', credentials: 'include', body: 'x', headers }, fetchImpl);
     await a.done;
     expect(seen).toMatchObject({
       method: 'PUT',
@@ -172,16 +177,26 @@ describe('fetch transport', () => {
       cache: 'no-store',
     });
     expect(seen?.signal).toBe(a.controller.signal);
-    expect(seen?.headers).toEqual({ Accept: 'text/event-stream' });
+    // The transport sends the headers it is given; the request was built once, before it.
+    expect(seen?.headers).toBe(headers);
   });
 
   it('error messages say what happened and where', async () => {
     server.use(
-      http.get(URL_, () => new HttpResponse('x', { status: 404, statusText: 'Not Found' })),
+      http.get(
+        URL_,
+        () =>
+          new HttpResponse('<html><p>Not here</p></html>', {
+            status: 404,
+            statusText: 'Not Found',
+          }),
+      ),
     );
     let a = attempt();
     await a.done;
+    // An HTML page says nothing a user should read: it stays in `body`, not in the message.
     expect(a.error()?.message).toBe(`HTTP 404 Not Found from ${URL_}`);
+    expect(a.error()?.body).toBe('<html><p>Not here</p></html>');
 
     server.use(
       http.get(URL_, () => new HttpResponse('x', { headers: { 'Content-Type': 'text/html' } })),
@@ -217,5 +232,56 @@ describe('fetch transport', () => {
     const a = attempt();
     await a.done;
     expect(a.log.at(-1)).toBe('end');
+  });
+
+  it.each([
+    ['OpenAI', { error: { message: 'Invalid API key', type: 'invalid_request_error' } }],
+    [
+      'Anthropic',
+      { type: 'error', error: { type: 'authentication_error', message: 'Invalid API key' } },
+    ],
+    ['{ message }', { message: 'Invalid API key' }],
+    ['{ error: string }', { error: 'Invalid API key' }],
+    ['{ detail }', { detail: 'Invalid API key' }],
+  ])('puts the message of a %s error body in the error', async (_name, json) => {
+    server.use(http.get(URL_, () => HttpResponse.json(json, { status: 401 })));
+    const a = attempt();
+    await a.done;
+    expect(a.error()).toMatchObject({ type: 'http', status: 401, body: JSON.stringify(json) });
+    expect(a.error()?.message).toBe(`HTTP 401 Unauthorized from ${URL_}: Invalid API key`);
+  });
+
+  it('reads at most 4 KB of an error body, and a plain text one is the message', async () => {
+    server.use(http.get(URL_, () => new HttpResponse('x'.repeat(100_000), { status: 500 })));
+    let a = attempt();
+    await a.done;
+    expect(a.error()?.body).toHaveLength(4096);
+    expect(a.error()?.message).toBe(`HTTP 500 Internal Server Error from ${URL_}`);
+    server.use(http.get(URL_, () => new HttpResponse('quota exceeded', { status: 429 })));
+    a = attempt();
+    await a.done;
+    expect(a.error()?.message).toBe(`HTTP 429 Too Many Requests from ${URL_}: quota exceeded`);
+  });
+
+  it('an error body that stalls is given up after 2 s with what arrived', async () => {
+    server.use(
+      http.get(
+        URL_,
+        () =>
+          new HttpResponse(
+            new ReadableStream({
+              start(controller) {
+                controller.enqueue(new TextEncoder().encode('{"message":"partial'));
+              },
+            }),
+            { status: 502 },
+          ),
+      ),
+    );
+    const started = Date.now();
+    const a = attempt();
+    await a.done;
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1900);
+    expect(a.error()).toMatchObject({ status: 502, body: '{"message":"partial' });
   });
 });

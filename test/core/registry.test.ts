@@ -87,7 +87,9 @@ describe('ConnectionRegistry', () => {
     const t1 = new ScriptedTransport();
     const t2 = new ScriptedTransport();
     expect(connectionKey('u', { transport: t1 })).not.toBe(connectionKey('u', { transport: t2 }));
-    expect(connectionKey('u', { transport: 'fetch' })).not.toBe(connectionKey('u'));
+    // fetch is the default: naming it shares the same connection; the native one is another.
+    expect(connectionKey('u', { transport: 'fetch' })).toBe(connectionKey('u'));
+    expect(connectionKey('u', { transport: 'native' })).not.toBe(connectionKey('u'));
     expect(connectionKey('u', { headers: {} })).not.toBe(connectionKey('u'));
   });
 

@@ -6,7 +6,11 @@ export interface RecordedRequest {
   method: string;
   url: string;
   headers: IncomingMessage['headers'];
+  /** Header names and values as received: values are one character per byte (Latin-1). */
+  rawHeaders: string[];
   body: string;
+  /** When the request arrived (`Date.now()`). */
+  at: number;
 }
 
 export type Handler = (
@@ -53,7 +57,9 @@ export async function startSSEServer(handler: Handler, port = 0): Promise<TestSS
             method: req.method ?? 'GET',
             url: req.url ?? '/',
             headers: req.headers,
+            rawHeaders: req.rawHeaders,
             body,
+            at: Date.now(),
           });
           open.add(res);
           res.on('close', () => open.delete(res));

@@ -230,7 +230,8 @@ describe.each(transports)(
         });
         history.push(text);
         for (const res of live) res.write(text);
-      }, 2);
+        // Slow enough that all 10 restarts (each waits the 250 ms retry floor) fall mid-stream.
+      }, 10);
       try {
         server = await startSSEServer((req, res) => {
           sseHead(res);

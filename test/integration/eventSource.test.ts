@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { EventSource, type SSEEvent, type SSEMessageEvent } from '../../src/core/eventSource.js';
+import { EventSource } from '../../src/core/eventSource.js';
 import { frame, sseHead, startSSEServer, until, type TestSSEServer } from '../helpers/sseServer.js';
 
 let server: TestSSEServer | undefined;
@@ -41,8 +41,8 @@ describe('EventSource (WHATWG interface) against a real server', () => {
     const log: string[] = [];
     es.onopen = (e) => log.push(`onopen ${e.type} ${es!.readyState}`);
     es.onmessage = (e) => log.push(`onmessage ${e.data} ${e.lastEventId}`);
-    es.addEventListener('message', (e: SSEMessageEvent) => log.push(`listener ${e.data}`));
-    es.addEventListener('alert', (e: SSEMessageEvent) => {
+    es.addEventListener('message', (e: MessageEvent) => log.push(`listener ${e.data}`));
+    es.addEventListener('alert', (e: MessageEvent) => {
       log.push(
         `alert ${e.data} ${e.lastEventId} ${e.origin === `http://127.0.0.1:${server!.port}`}`,
       );
@@ -57,47 +57,93 @@ describe('EventSource (WHATWG interface) against a real server', () => {
     ]);
   });
 
-  it('a listener added during a dispatch waits for the next event; a removed one is not called again', async () => {
+  it('is an EventTarget that dispatches MessageEvents; handlers run in the order they were set', async () => {
     server = await startSSEServer((_req, res) => {
       sseHead(res);
-      for (let i = 1; i <= 3; i++) res.write(frame({ event: 'tick', data: String(i) }));
+      res.write(frame({ data: 'a' }));
+    });
+    es = new EventSource(server.url('/e'));
+    expect(es).toBeInstanceOf(EventTarget);
+    const order: string[] = [];
+    const events: MessageEvent[] = [];
+    es.addEventListener('message', () => order.push('listener before'));
+    es.onmessage = (e) => {
+      order.push('handler');
+      events.push(e);
+    };
+    es.addEventListener('message', () => order.push('listener after'));
+    // Replacing a handler keeps its place; setting null removes it.
+    es.onmessage = (e) => {
+      order.push('handler 2');
+      events.push(e);
+    };
+    await until(() => events.length === 1, 3000, 'message');
+    expect(order).toEqual(['listener before', 'handler 2', 'listener after']);
+    expect(events[0]).toBeInstanceOf(MessageEvent);
+    expect(events[0]).toMatchObject({ type: 'message', data: 'a', source: null });
+    expect(events[0]!.target).toBe(es);
+    es.onmessage = null;
+    expect(es.onmessage).toBeNull();
+  });
+
+  it('dispatchEvent takes any Event, a MessageEvent included, as the DOM does', () => {
+    es = new EventSource('http://127.0.0.1:9/never');
+    const seen: string[] = [];
+    es.onmessage = (e) => seen.push(`handler ${e.data}`);
+    es.addEventListener('custom', (e) => seen.push(`custom ${(e as MessageEvent).data}`));
+    expect(es.dispatchEvent(new MessageEvent('message', { data: 'simulated' }))).toBe(true);
+    es.dispatchEvent(new MessageEvent('custom', { data: 'x' }));
+    expect(seen).toEqual(['handler simulated', 'custom x']);
+    es.close();
+  });
+
+  it('close() from a listener drops the rest of the chunk', async () => {
+    server = await startSSEServer((_req, res) => {
+      sseHead(res);
+      res.write(frame({ data: '1' }) + frame({ data: '2' }) + frame({ data: '3' }));
     });
     es = new EventSource(server.url('/e'));
     const seen: string[] = [];
-    const late = (e: SSEMessageEvent) => seen.push(`late${e.data}`);
-    const second = (e: SSEMessageEvent) => seen.push(`second${e.data}`);
-    es.addEventListener('tick', (e: SSEMessageEvent) => {
-      seen.push(`first${e.data}`);
-      if (e.data === '1') es!.addEventListener('tick', late);
-      if (e.data === '2') es!.removeEventListener('tick', second);
-    });
-    es.addEventListener('tick', second);
-    await until(() => seen.includes('first3'), 3000, 'three ticks');
-    expect(seen).toEqual(['first1', 'second1', 'first2', 'late2', 'first3', 'late3']);
+    es.onmessage = (e) => {
+      seen.push(e.data);
+      es!.close();
+    };
+    await until(() => seen.length > 0, 3000, 'first');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(seen).toEqual(['1']);
+    expect(es.readyState).toBe(EventSource.CLOSED);
   });
 
-  it('stamps events with the time their bytes arrived: one chunk, one timeStamp', async () => {
-    let second: (() => void) | undefined;
-    server = await startSSEServer((_req, res) => {
+  it('only an unparsable URL throws; other futile URLs fail the connection (error, CLOSED)', async () => {
+    for (const url of ['ftp://127.0.0.1/x', 'about:blank', 'mailto:a@b.c', 'javascript:void 0']) {
+      const source = new EventSource(url);
+      expect(source.readyState).toBe(EventSource.CONNECTING);
+      const errors: Event[] = [];
+      source.onerror = (e) => errors.push(e);
+      await until(() => errors.length === 1, 3000, `error for ${url}`);
+      expect(source.readyState).toBe(EventSource.CLOSED);
+      expect((errors[0] as Event & { error?: Error }).error).toMatchObject({ code: 'invalid-url' });
+    }
+  });
+
+  it('sends Accept, Cache-Control: no-cache and a UTF-8 Last-Event-ID', async () => {
+    server = await startSSEServer((req, res) => {
       sseHead(res);
-      res.write(frame({ data: 'a' }) + frame({ data: 'b' }));
-      second = () => res.write(frame({ data: 'c' }));
+      if (!req.headers['last-event-id']) res.write(frame({ retry: 1, id: 'é-42…', data: 'x' }));
     });
-    const before = performance.now();
     es = new EventSource(server.url('/e'));
-    const events: SSEMessageEvent[] = [];
-    es.onmessage = (e) => events.push(e);
-    await until(() => events.length === 2, 3000, 'first chunk');
-    await new Promise((r) => setTimeout(r, 30));
-    second!();
-    await until(() => events.length === 3, 3000, 'second chunk');
-    const [a, b, c] = events.map((e) => e.timeStamp);
-    expect(a).toBeGreaterThanOrEqual(before);
-    expect(b).toBe(a);
-    expect(c! - a!).toBeGreaterThanOrEqual(25);
-    expect(c).toBeLessThanOrEqual(performance.now());
-    expect(events[0]!.currentTarget).toBe(es);
-    expect(events[0]!.error).toBeUndefined();
+    await until(() => server!.requests.length === 1, 3000, 'first request');
+    await new Promise((r) => setTimeout(r, 50));
+    server.dropAll();
+    await until(() => server!.requests.length === 2, 5000, 'reconnect');
+    const [first, second] = server.requests;
+    expect(first!.headers).toMatchObject({
+      accept: 'text/event-stream',
+      'cache-control': 'no-cache',
+    });
+    const raw = second!.rawHeaders;
+    const value = raw[raw.findIndex((h) => h.toLowerCase() === 'last-event-id') + 1]!;
+    expect(Buffer.from(value, 'latin1').toString('hex')).toBe(Buffer.from('é-42…').toString('hex'));
   });
 
   it('dedupes listeners, supports once, handleEvent objects, removal and AbortSignal', async () => {
@@ -107,19 +153,19 @@ describe('EventSource (WHATWG interface) against a real server', () => {
     });
     es = new EventSource(server.url('/e'));
     const seen: string[] = [];
-    const fn = (e: SSEMessageEvent) => seen.push(`fn${e.data}`);
+    const fn = (e: MessageEvent) => seen.push(`fn${e.data}`);
     es.addEventListener('message', fn);
     es.addEventListener('message', fn);
-    es.addEventListener('message', (e: SSEMessageEvent) => seen.push(`once${e.data}`), {
+    es.addEventListener('message', (e: MessageEvent) => seen.push(`once${e.data}`), {
       once: true,
     });
     es.addEventListener('message', {
-      handleEvent: (e: SSEMessageEvent) => seen.push(`obj${e.data}`),
+      handleEvent: (e: MessageEvent) => seen.push(`obj${e.data}`),
     });
     const ac = new AbortController();
     es.addEventListener(
       'message',
-      (e: SSEMessageEvent) => {
+      (e: MessageEvent) => {
         seen.push(`sig${e.data}`);
         ac.abort();
       },
@@ -144,7 +190,7 @@ describe('EventSource (WHATWG interface) against a real server', () => {
     });
     for (const path of ['/500', '/json']) {
       const source = new EventSource(server.url(path));
-      const errors: SSEEvent[] = [];
+      const errors: Event[] = [];
       source.onerror = (e) => errors.push(e);
       await until(() => errors.length === 1, 3000, 'error');
       expect(source.readyState).toBe(EventSource.CLOSED);

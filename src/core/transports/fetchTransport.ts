@@ -1,10 +1,18 @@
 import { SSEError } from '../errors.js';
-import { networkFailure, rejectResponse, streamHeaders } from './http.js';
+import {
+  ERROR_BODY_BYTES,
+  ERROR_BODY_MS,
+  decodeSome,
+  networkFailure,
+  rejectResponse,
+} from './http.js';
 import type { Transport, TransportRequest, TransportSink } from './transport.js';
 
 /**
- * A transport over `fetch`: any method, headers and body, so POST streams and `Authorization`
- * headers work. Pass a custom `fetch` for proxies, TLS settings or test doubles.
+ * A transport over `fetch`, the default everywhere: any method, headers and body, so POST
+ * streams and `Authorization` headers work. Requests use `cache: 'no-store'`, with which browsers
+ * and Node add `Cache-Control: no-cache` themselves (without the CORS preflight an explicit
+ * header would need). Pass a custom `fetch` for proxies, TLS settings or test doubles.
  *
  * @example
  * ```ts
@@ -25,7 +33,7 @@ async function run(
   request: TransportRequest,
   sink: TransportSink,
 ) {
-  const { url, method, body, credentials, signal } = request;
+  const { url, method, headers, body, credentials, signal } = request;
   // Errors after an abort are the abort itself: the connection has moved on.
   const broke = (what: string, cause: unknown) => {
     if (!signal.aborted) sink.error(networkFailure(what, cause));
@@ -37,7 +45,7 @@ async function run(
     // there is none, the ReferenceError says so.
     response = await (fetchImpl ?? fetch)(url, {
       method,
-      headers: streamHeaders(request),
+      headers,
       body,
       credentials,
       signal,
@@ -48,17 +56,20 @@ async function run(
   }
 
   const { status, statusText, headers: got, body: stream } = response;
-  const error =
-    rejectResponse(url, status, statusText, got.get('content-type'), got.get('retry-after')) ??
-    (!stream && new SSEError('network', `No response body from ${url}`));
+  const type = got.get('content-type');
+  let error = rejectResponse(url, status, statusText, type, null);
   if (error) {
+    const text = status === 200 ? undefined : await readSome(stream);
     // Frees the connection instead of leaving an unread body behind.
     void stream?.cancel().catch(() => {});
-    return sink.error(error);
+    if (signal.aborted) return;
+    error = rejectResponse(url, status, statusText, type, got.get('retry-after'), text);
+    return sink.error(error!);
   }
+  if (!stream) return sink.error(new SSEError('network', `No response body from ${url}`));
 
   sink.open(response.url || url);
-  const reader = stream!.getReader();
+  const reader = stream.getReader();
   // Custom fetch implementations may ignore the signal; cancelling the reader ends a pending read.
   // The listener goes with this attempt's signal.
   signal.addEventListener('abort', () => void reader.cancel().catch(() => {}), { once: true });
@@ -70,4 +81,27 @@ async function run(
   } catch (cause) {
     broke('The stream broke', cause);
   }
+}
+
+/** The start of an error body, as text; whatever arrived when it stalls or breaks. */
+async function readSome(stream: ReadableStream<Uint8Array> | null): Promise<string | undefined> {
+  if (!stream) return undefined;
+  const reader = stream.getReader();
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ERROR_BODY_MS)));
+  try {
+    while (size < ERROR_BODY_BYTES) {
+      const read = await Promise.race([reader.read(), timeout]);
+      if (!read || read.done) break;
+      parts.push(read.value);
+      size += read.value.length;
+    }
+  } catch {
+    // A body that breaks says what it said so far.
+  }
+  clearTimeout(timer);
+  void reader.cancel().catch(() => {});
+  return decodeSome(parts);
 }

@@ -1,5 +1,11 @@
 import { SSEError } from '../errors.js';
-import { networkFailure, rejectResponse, streamHeaders } from './http.js';
+import {
+  ERROR_BODY_BYTES,
+  ERROR_BODY_MS,
+  decodeSome,
+  networkFailure,
+  rejectResponse,
+} from './http.js';
 import type { Transport, TransportRequest, TransportSink } from './transport.js';
 
 // The few parts of Node's http, https and zlib modules used here, so the core needs no Node types.
@@ -65,7 +71,9 @@ export function createNodeTransport(): Transport | undefined {
       // What is in flight (a redirect replaces it): aborting the attempt tears it down.
       const live: Array<{ destroy(): void }> = [];
       signal.addEventListener('abort', () => live.forEach((s) => s.destroy()), { once: true });
-      send(get, request, sink, live, new URL(url), method, body, streamHeaders(request), 0);
+      // Browsers add it for a stream (`cache: 'no-store'`); Node's http adds nothing by itself.
+      const headers = { 'Cache-Control': 'no-cache', ...request.headers };
+      send(get, request, sink, live, new URL(url), method, body, headers, 0);
     },
   };
 }
@@ -141,16 +149,25 @@ function send(
             redirects + 1,
           );
         }
-        const error = rejectResponse(
-          url.href,
-          status,
-          res.statusMessage ?? '',
-          typeof type === 'string' ? type : null,
-          typeof retryAfter === 'string' ? retryAfter : null,
-        );
+        const contentType = typeof type === 'string' ? type : null;
         const header = res.headers['content-encoding'];
         const encoding = typeof header === 'string' ? header.trim().toLowerCase() : 'identity';
         const decompressor = encoding === 'identity' ? '' : DECOMPRESSORS.get(encoding);
+        const reject = (body?: string) =>
+          rejectResponse(
+            url.href,
+            status,
+            res.statusMessage ?? '',
+            contentType,
+            typeof retryAfter === 'string' ? retryAfter : null,
+            body,
+          );
+        if (status !== 200) {
+          return readSome(res, (body) => {
+            if (!signal.aborted) sink.error(reject(body)!);
+          });
+        }
+        const error = reject();
         if (error || decompressor === undefined) {
           res.destroy();
           return sink.error(
@@ -195,4 +212,26 @@ function send(
   );
   live.splice(0, live.length, req);
   req.end(payload);
+}
+
+/** Reads the start of an error body, then frees the socket; whatever arrived if it stalls. */
+function readSome(res: IncomingMessage, done: (body: string) => void): void {
+  const parts: Uint8Array[] = [];
+  let size = 0;
+  let finished = false;
+  const finish = () => {
+    if (finished) return;
+    finished = true;
+    clearTimeout(timer);
+    res.destroy();
+    done(decodeSome(parts));
+  };
+  const timer = setTimeout(finish, ERROR_BODY_MS);
+  res.on('data', (chunk) => {
+    parts.push(chunk);
+    if ((size += chunk.length) >= ERROR_BODY_BYTES) finish();
+  });
+  res.on('end', finish);
+  res.on('error', finish);
+  res.on('close', finish);
 }

@@ -44,5 +44,7 @@ export interface Transport {
   readonly name: string;
   /** True when the transport retries by itself (browser EventSource). */
   readonly selfReconnecting?: boolean;
+  /** True when it can open URLs of schemes other than http and https (else those fail for good). */
+  readonly anyScheme?: boolean;
   connect(request: TransportRequest, sink: TransportSink): TransportHandle | void;
 }
