@@ -150,6 +150,26 @@ function handle(req: IncomingMessage, res: ServerResponse, crossOrigin: boolean)
   return true;
 }
 
+/** What the server saw for `key` (in-process, for the Node tests). */
+export function requestsFor(key: string): SeenRequest[] {
+  return logs.get(key) ?? [];
+}
+
+/** The same server on its own port of 127.0.0.1, for the Node tests. */
+export async function startMisbehavingServer(): Promise<{ origin: string; close(): void }> {
+  const server = createServer((req, res) => {
+    if (!handle(req, res, false)) res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close() {
+      server.closeAllConnections();
+      server.close();
+    },
+  };
+}
+
 /** The Vite plugin: the same-origin routes, plus `/sse-cross-port` naming the second port. */
 export function misbehavingServer(): Plugin {
   let cross: Server | undefined;

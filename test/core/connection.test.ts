@@ -461,4 +461,80 @@ describe('Connection reconnects', () => {
     expect(conn.getSnapshot().error?.code).toBe('invalid-url');
     expect(transport.attempts).toHaveLength(0);
   });
+
+  it('a self-reconnecting transport is ended by the policy: reconnect: false, maxAttempts', async () => {
+    for (const [reconnect, losses] of [
+      [false, 1],
+      [{ maxAttempts: 2 }, 3],
+    ] as const) {
+      const { transport, conn } = setup({ reconnect });
+      transport.selfReconnecting = true;
+      conn.open();
+      await flush();
+      transport.last.sink.open(URL_);
+      for (let i = 1; i < losses; i++) {
+        transport.last.sink.reconnecting?.(new SSEError('network', 'lost'));
+        expect(conn.getSnapshot()).toMatchObject({ status: 'reconnecting', nextRetryAt: null });
+      }
+      transport.last.sink.reconnecting?.(new SSEError('network', 'lost'));
+      expect(conn.getSnapshot()).toMatchObject({ status: 'closed', error: { willRetry: false } });
+      expect(transport.last.request.signal.aborted).toBe(true);
+    }
+  });
+
+  it('close() from a listener drops the rest of the chunk; open() again starts clean', async () => {
+    const { transport, conn, messages } = setup();
+    conn.addEventListener('message', (m) => {
+      if (m.data === '1') conn.close();
+    });
+    conn.open();
+    await flush();
+    transport.last.sink.open(URL_);
+    transport.last.sink.chunk('data: 1\n\ndata: 2\n\ndata: 3\n\ndata: par');
+    expect(messages.map((m) => m.data)).toEqual(['1']);
+    conn.open();
+    await flush();
+    transport.last.sink.open(URL_);
+    transport.last.sink.chunk('tial\n\ndata: 4\n\n');
+    // The new attempt has a parser of its own: 'data: par' of the old chunk does not become
+    // 'data: partial' ('tial' alone is a field without a value, ignored).
+    expect(messages.map((m) => m.data)).toEqual(['1', '4']);
+  });
+
+  it('URLs of other schemes fail for good, after open() returned', async () => {
+    for (const url of ['ftp://a.test/x', 'mailto:a@b.c', 'about:blank']) {
+      const transport = new ScriptedTransport();
+      const conn = new Connection(url, { transport: 'fetch' });
+      conn.open();
+      expect(conn.getSnapshot().status).toBe('connecting');
+      await flush();
+      expect(conn.getSnapshot()).toMatchObject({
+        status: 'closed',
+        error: { code: 'invalid-url' },
+      });
+      expect(transport.attempts).toHaveLength(0);
+    }
+  });
+});
+
+describe("transport 'native'", () => {
+  it('refuses, by name, every option the browser EventSource cannot honour', () => {
+    const cases: Array<[ConstructorParameters<typeof Connection>[1], RegExp]> = [
+      [{ headers: { a: 'b' } }, /headers \(the browser's EventSource sends no request headers\)/],
+      [{ body: 'x', method: 'POST' }, /body .*; method \(GET only\)/],
+      [{ fetch: globalThis.fetch }, /fetch/],
+      [{ retryOn: () => true }, /retryOn/],
+      [{ maxBufferSize: 10 }, /maxBufferSize/],
+      [{ stallTimeout: 10 }, /stallTimeout/],
+      [{ lastEventId: '3' }, /lastEventId/],
+      [{ reconnect: { initialDelay: 10 } }, /reconnect delays/],
+    ];
+    for (const [options, message] of cases) {
+      expect(() => new Connection(URL_, { ...options, transport: 'native' })).toThrow(message);
+    }
+    expect(
+      () => new Connection(URL_, { transport: 'native', reconnect: { maxAttempts: 2 } }),
+    ).not.toThrow();
+    expect(() => new Connection(URL_, { transport: 'native', reconnect: false })).not.toThrow();
+  });
 });
