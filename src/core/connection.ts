@@ -438,32 +438,34 @@ export class Connection {
   }
 }
 
-/** Options the browser's own EventSource cannot honour, with why. */
-const NATIVE_LIMITS: Array<[keyof ConnectionOptions, string]> = [
-  ['headers', 'sends no request headers'],
-  ['body', 'sends no body'],
-  ['fetch', 'does not use fetch'],
-  ['retryOn', 'decides by itself which failures end the stream'],
-  ['maxBufferSize', 'has no buffer limit'],
-  ['stallTimeout', 'cannot be told to reconnect a silent stream'],
-  ['lastEventId', 'cannot resume from a given id on its first request'],
-];
+/**
+ * Options the browser's own EventSource cannot honour: it sends a plain GET, keeps no buffer
+ * limit and retries on its own clock. `reconnect: false` and `maxAttempts` are honoured (the
+ * connection counts the browser's retries and closes it).
+ */
+const NATIVE_LIMITS = [
+  'headers',
+  'body',
+  'fetch',
+  'retryOn',
+  'maxBufferSize',
+  'stallTimeout',
+  'lastEventId',
+] as const;
 
 function pickTransport(options: ConnectionOptions): Transport {
   const choice = options.transport ?? 'fetch';
   if (typeof choice === 'object') return choice;
   if (choice !== 'native') return createFetchTransport(options.fetch);
-  const refused = NATIVE_LIMITS.filter(([name]) => options[name] != null).map(
-    ([name, why]) => `${name} (the browser's EventSource ${why})`,
-  );
   const { reconnect } = options;
-  if ((options.method ?? 'GET').toUpperCase() !== 'GET') refused.push('method (GET only)');
+  const refused: string[] = NATIVE_LIMITS.filter((name) => options[name] != null);
+  if ((options.method ?? 'GET').toUpperCase() !== 'GET') refused.push('method');
   if (reconnect && Object.keys(reconnect).some((key) => key !== 'maxAttempts')) {
-    refused.push("reconnect delays (the browser's EventSource picks its own)");
+    refused.push('reconnect delays');
   }
   if (refused.length) {
     throw new TypeError(
-      `transport 'native' cannot honour: ${refused.join('; ')}. Use the default fetch transport.`,
+      `transport 'native' cannot honour: ${refused.join(', ')} (the browser's EventSource sends a plain GET and retries on its own clock). Use the default fetch transport.`,
     );
   }
   return createNativeTransport();
