@@ -99,6 +99,11 @@ const scenarios: Record<string, Scenario> = {
     );
     req.on('close', () => clearInterval(timer));
   },
+  /** Three events in one write, then silence. */
+  burst(_req, res) {
+    head(res);
+    res.write('id: 1\ndata: 1\n\nid: 2\ndata: 2\n\nid: 3\ndata: 3\n\n');
+  },
   /** One event of `size` bytes of data (query), then silence. */
   big(_req, res, _n, q) {
     head(res);
