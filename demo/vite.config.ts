@@ -14,6 +14,7 @@ export default defineConfig({
     alias: {
       'sse-hooks/core': here('../src/core/index.ts'),
       'sse-hooks/chat': here('../src/chat.ts'),
+      'sse-hooks/devtools': here('../src/devtools/index.ts'),
       'sse-hooks': here('../src/index.ts'),
     },
   },

@@ -76,7 +76,7 @@ const FRAME_RECORDER = `(() => {
   });
 })()`;
 
-function startFrames(page: Page): Promise<void> {
+export function startFrames(page: Page): Promise<void> {
   return page.evaluate(FRAME_RECORDER);
 }
 
@@ -92,7 +92,7 @@ const quantile = (values: number[], q: number) => {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 };
 
-async function stopFrames(page: Page) {
+export async function stopFrames(page: Page) {
   const rec = await page.evaluate(() => {
     const r = (window as unknown as { __frames: FrameRecord }).__frames;
     r.on = false;

@@ -17,6 +17,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { chatScenarios } from './chat';
 import { controlPanelScenarios } from './controlPanel';
 import { dashboardScenarios } from './dashboard';
+import { devtoolsScenarios } from './devtools';
 import {
   ARTIFACTS,
   DemoServer,
@@ -41,6 +42,7 @@ const scenarios: Scenario[] = [
   ...controlPanelScenarios,
   ...dashboardScenarios,
   ...chatScenarios,
+  ...devtoolsScenarios,
 ].filter((s) => !only || s.name.includes(only));
 
 let tmpDir: string | undefined;

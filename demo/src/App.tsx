@@ -1,4 +1,5 @@
 import type { MouseEvent } from 'react';
+import { SSEDevtools } from 'sse-hooks/devtools';
 import { ControlPanel } from './pages/ControlPanel';
 import { Dashboard } from './pages/Dashboard';
 import { Chat } from './pages/Chat';
@@ -41,6 +42,8 @@ export function App() {
         {path === '/dashboard' && <Dashboard />}
         {path === '/chat' && <Chat />}
       </main>
+      {/* Every connection of the page's provider, live: closed until its button is clicked. */}
+      <SSEDevtools />
     </>
   );
 }

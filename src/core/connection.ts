@@ -67,6 +67,33 @@ export interface ConnectionOptions {
 
 type Listener<T> = (value: T) => void;
 
+/** A failure in a connection's history, as {@link Connection.inspect} reports it. */
+export interface FailureRecord {
+  /** When it happened (`Date.now()`). */
+  readonly at: number;
+  readonly error: SSEError;
+}
+
+/** What {@link Connection.inspect} reports: counters, history and the last event of each type. */
+export interface ConnectionInspection {
+  readonly url: string;
+  readonly method: string;
+  /** The transport's name: `fetch`, `native`, `node` or a custom one. */
+  readonly transport: string;
+  readonly snapshot: ConnectionSnapshot;
+  /** Events delivered since the connection was created. */
+  readonly events: number;
+  /** Bytes (or characters, from a transport that hands over text) received since then. */
+  readonly bytes: number;
+  /** The last {@link HISTORY_SIZE} failures, oldest first. */
+  readonly history: readonly FailureRecord[];
+  /** The last event of each type seen (the newest {@link LAST_EVENT_TYPES} types). */
+  readonly lastEvents: readonly SSEMessage[];
+}
+
+/** How many failures a connection remembers for {@link Connection.inspect}. */
+export const HISTORY_SIZE = 50;
+
 /** The state of a connection that was never opened. */
 export const INITIAL: ConnectionSnapshot = Object.freeze({
   status: 'closed',
@@ -132,6 +159,9 @@ export class Connection {
   #lastEventId: string;
   /** The last event ID changed without an event (an id-only block): not published yet. */
   #idOnly = false;
+  #events = 0;
+  #bytes = 0;
+  readonly #history: FailureRecord[] = [];
 
   constructor(url: string, options: ConnectionOptions = {}) {
     this.url = url;
@@ -191,6 +221,38 @@ export class Connection {
    */
   getLastEvent(type: string): SSEMessage | undefined {
     return this.#lastByType.get(type);
+  }
+
+  /**
+   * Counters, failure history and the last event of each type, for devtools. A new object on
+   * every call, built from what the connection keeps anyway: it costs nothing when not called.
+   *
+   * @example
+   * ```ts
+   * const { events, bytes, history } = conn.inspect();
+   * ```
+   */
+  inspect(): ConnectionInspection {
+    return {
+      url: this.url,
+      method: (this.options.method ?? 'GET').toUpperCase(),
+      transport: this.#transport.name,
+      snapshot: this.getSnapshot(),
+      events: this.#events,
+      bytes: this.#bytes,
+      history: [...this.#history],
+      lastEvents: [...this.#lastByType.values()],
+    };
+  }
+
+  /**
+   * Drops the current attempt and connects again at once, with the last event ID; opens a closed
+   * stream. For devtools and "retry now" buttons.
+   */
+  reconnect(): void {
+    if (this.#state.status === 'closed') return this.open();
+    this.#backoff.reset();
+    this.#start('connecting');
   }
 
   /** Starts the stream if it is closed. Calling it on an open or connecting stream does nothing. */
@@ -282,6 +344,7 @@ export class Connection {
       chunk: (chunk: Uint8Array | string) => {
         if (id !== this.#attemptId) return;
         this.#armStall(id);
+        this.#bytes += chunk.length;
         parse().feed(chunk);
         // An id-only block changes the last event ID without an event: publish it now.
         if (this.#idOnly && this.#attemptId === id) {
@@ -354,16 +417,23 @@ export class Connection {
     }
   }
 
+  #remember(error: SSEError): void {
+    const history = this.#history;
+    if (history.push({ at: Date.now(), error }) > HISTORY_SIZE) history.shift();
+  }
+
   /** Closes for good after `error`, and says so. */
   #giveUp(error: SSEError): void {
     this.#stop();
     const published = error.withRetry(false);
+    this.#remember(published);
     this.#status('closed', 0, null, published);
     this.#errorListeners.emit(published);
   }
 
   /** Publishes a `reconnecting` state for `error` and tells the error listeners. */
   #retrying(error: SSEError, nextRetryAt: number | null): void {
+    this.#remember(error);
     this.#status('reconnecting', this.#backoff.failures, nextRetryAt, error);
     this.#errorListeners.emit(error);
   }
@@ -393,6 +463,7 @@ export class Connection {
   #deliver(type: string, data: string, lastEventId: string, origin: string): void {
     // An event is what proves the stream works; bytes or comments alone do not.
     this.#backoff.reset();
+    this.#events++;
     this.#lastEventId = lastEventId;
     this.#idOnly = false;
     const receive = this.#receive;

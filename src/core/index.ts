@@ -11,9 +11,14 @@ export {
 } from './reconnect.js';
 export type { ResolvedReconnectPolicy } from './reconnect.js';
 export { Connection, ANY_EVENT } from './connection.js';
-export type { BodyOption, ConnectionOptions } from './connection.js';
+export type {
+  BodyOption,
+  ConnectionInspection,
+  ConnectionOptions,
+  FailureRecord,
+} from './connection.js';
 export { ConnectionRegistry, connectionKey } from './registry.js';
-export type { Lease, RegistryOptions } from './registry.js';
+export type { Lease, RegistryEntryInfo, RegistryOptions } from './registry.js';
 export { EventSource } from './eventSource.js';
 export type { EventSourceErrorEvent, EventSourceEvents, EventSourceInit } from './eventSource.js';
 export { createFetchTransport } from './transports/fetchTransport.js';

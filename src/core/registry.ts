@@ -6,6 +6,15 @@ export interface RegistryOptions {
   linger?: number;
 }
 
+/** One connection of a registry, as {@link ConnectionRegistry.inspect} lists it. */
+export interface RegistryEntryInfo {
+  readonly key: string;
+  readonly url: string;
+  /** Leases currently held (each hook on the stream holds one); 0 while it lingers. */
+  readonly subscribers: number;
+  readonly connection: Connection;
+}
+
 /** What {@link ConnectionRegistry.acquire} hands out: the shared connection and its release. */
 export interface Lease {
   readonly connection: Connection;
@@ -67,6 +76,27 @@ export class ConnectionRegistry {
         }, this.#linger);
       },
     };
+  }
+
+  /**
+   * What the registry holds, for devtools and diagnostics: each connection with its sharing key
+   * and how many leases hold it (0 while it lingers). A fresh array on every call; reading it
+   * changes nothing.
+   *
+   * @example
+   * ```ts
+   * for (const { url, subscribers, connection } of registry.inspect()) {
+   *   console.log(url, subscribers, connection.inspect().events);
+   * }
+   * ```
+   */
+  inspect(): RegistryEntryInfo[] {
+    return [...this.#entries].map(([key, { connection, refs }]) => ({
+      key,
+      url: connection.url,
+      subscribers: refs,
+      connection,
+    }));
   }
 
   /** Number of connections held (open or lingering). */

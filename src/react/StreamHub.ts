@@ -49,6 +49,8 @@ export interface StreamRequest {
  * out leases. Each provider has its own (the default one serves hooks outside any provider).
  */
 export interface StreamHub {
+  /** The registry whose connections it hands out (devtools read it). */
+  readonly registry: ConnectionRegistry;
   /** The provider's newest defaults (functions are read from it at call time). */
   readonly defaults: { readonly current: EventSourceDefaults };
   /**
@@ -78,6 +80,7 @@ export function createStreamHub(
     return held;
   };
   return {
+    registry,
     defaults,
 
     request(url, options, own) {

@@ -517,6 +517,50 @@ describe('Connection reconnects', () => {
   });
 });
 
+describe('Connection.inspect and reconnect', () => {
+  it('counts events and bytes, keeps the failures as published, and the last event per type', async () => {
+    const { transport, conn } = setup({ random: () => 0 });
+    conn.open();
+    await flush();
+    transport.last.sink.open(URL_);
+    transport.last.sink.chunk('event: a\ndata: 1\n\n: note\n\nid: 9\ndata: 2\n\n');
+    transport.last.sink.end();
+    const info = conn.inspect();
+    expect(info).toMatchObject({
+      url: URL_,
+      method: 'GET',
+      transport: 'scripted',
+      events: 2,
+      bytes: 41,
+    });
+    expect(info.lastEvents.map((m) => [m.type, m.data])).toEqual([
+      ['a', '1'],
+      ['message', '2'],
+    ]);
+    expect(info.history).toHaveLength(1);
+    expect(info.history[0]!.error).toMatchObject({ code: 'stream-ended', willRetry: true });
+    expect(info.snapshot).toBe(conn.getSnapshot());
+    // Asking again builds a new object and changes nothing.
+    expect(conn.inspect()).not.toBe(info);
+    expect(conn.getSnapshot()).toBe(info.snapshot);
+  });
+
+  it('reconnect() drops the attempt and connects again at once with the last event ID', async () => {
+    const { transport, conn } = setup();
+    conn.reconnect();
+    await flush();
+    expect(transport.attempts).toHaveLength(1);
+    transport.last.sink.open(URL_);
+    transport.last.sink.chunk('id: 5\ndata: x\n\n');
+    conn.reconnect();
+    await flush();
+    expect(transport.attempts).toHaveLength(2);
+    expect(transport.attempts[0]!.request.signal.aborted).toBe(true);
+    expect(transport.last.request.lastEventId).toBe('5');
+    expect(conn.getSnapshot().status).toBe('connecting');
+  });
+});
+
 describe("transport 'native'", () => {
   it('refuses, by name, every option the browser EventSource cannot honour', () => {
     const cases: Array<[ConstructorParameters<typeof Connection>[1], RegExp]> = [

@@ -80,6 +80,27 @@ describe('ConnectionRegistry', () => {
     expect(b.connection.getSnapshot().status).toBe('closed');
   });
 
+  it('inspect() lists each connection with its key, url and leases', () => {
+    vi.useFakeTimers();
+    const registry = new ConnectionRegistry({ linger: 100 });
+    const transport = new ScriptedTransport();
+    const a = registry.acquire('http://x.test/a', { transport });
+    const b = registry.acquire('http://x.test/a', { transport });
+    registry.acquire('http://x.test/b', { transport });
+    expect(registry.inspect().map(({ url, subscribers }) => [url, subscribers])).toEqual([
+      ['http://x.test/a', 2],
+      ['http://x.test/b', 1],
+    ]);
+    expect(registry.inspect()[0]!.connection).toBe(a.connection);
+    a.release();
+    b.release();
+    expect(registry.inspect()[0]!.subscribers).toBe(0);
+    vi.advanceTimersByTime(100);
+    expect(registry.inspect().map(({ url }) => url)).toEqual(['http://x.test/b']);
+    registry.closeAll();
+    vi.useRealTimers();
+  });
+
   it('keys functions and transports by identity', () => {
     const headers = () => ({ a: '1' });
     expect(connectionKey('u', { headers })).toBe(connectionKey('u', { headers }));
