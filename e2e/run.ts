@@ -18,6 +18,7 @@ import { chatScenarios } from './chat';
 import { controlPanelScenarios } from './controlPanel';
 import { dashboardScenarios } from './dashboard';
 import { devtoolsScenarios } from './devtools';
+import { inspectorScenarios } from './inspector';
 import {
   ARTIFACTS,
   DemoServer,
@@ -43,6 +44,7 @@ const scenarios: Scenario[] = [
   ...dashboardScenarios,
   ...chatScenarios,
   ...devtoolsScenarios,
+  ...inspectorScenarios,
 ].filter((s) => !only || s.name.includes(only));
 
 let tmpDir: string | undefined;

@@ -1,7 +1,9 @@
-import { useCallback, useEffect, useId, useRef, useState, type FormEvent } from 'react';
-import { useEventSource, useSSEEvent } from 'sse-hooks';
+import { useCallback, useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
+import { useEventSource, useSSEEvent, type SSEMessage } from 'sse-hooks';
 import { EventLog, useLogEntries, type NewLogEntry } from '../components/EventLog';
+import { FrameRecorder, RawFrames } from '../components/RawFrames';
 import { StatusLight } from '../components/StatusLight';
+import { Target, readTarget, shareLink, toOptions, type StreamTarget } from './inspectorTarget';
 
 const STREAM_URL = '/api/events';
 const SEND_URL = '/api/send';
@@ -39,6 +41,21 @@ const article = (word: string) => (/^[aeiou]/i.test(word) ? 'an' : 'a');
 const asText = (value: unknown): string =>
   typeof value === 'string' ? value : value === undefined ? '' : JSON.stringify(value);
 
+/** At most this much of an event's data goes in the log. */
+const cut = (text: string) =>
+  text.length > 500 ? `${text.slice(0, 500)}… (${text.length} chars)` : text;
+
+/** The data as the demo's JSON payload, when it is a JSON object. */
+function payloadOf(data: string): PanelPayload | null {
+  if (!data.startsWith('{')) return null;
+  try {
+    const value: unknown = JSON.parse(data);
+    return value && typeof value === 'object' ? (value as PanelPayload) : null;
+  } catch {
+    return null;
+  }
+}
+
 /** The entry's text: the payload's message and the field the document shows next to it. */
 function describe(type: string, data: PanelPayload): string {
   const message = asText(data.message);
@@ -70,41 +87,41 @@ export function ControlPanel() {
   const { entries, append, clear } = useLogEntries(LOG_CAP, WELCOME);
   const typeId = useId();
   const messageId = useId();
+  // What the form says, and what the stream uses: the form applies on Connect.
+  const [form, setForm] = useState<StreamTarget>(readTarget);
+  const [target, setTarget] = useState<StreamTarget>(form);
+  const [recorder] = useState(() => new FrameRecorder());
+  const options = useMemo(() => toOptions(target, recorder.fetch), [target, recorder]);
+  const own = target.url === STREAM_URL;
+  const retargeted = JSON.stringify(form) !== JSON.stringify(target);
 
-  const stream = useEventSource(STREAM_URL, { enabled: connected });
+  const stream = useEventSource(target.url, { ...options, enabled: connected });
   const { status, attempt, lastEventId, error, open } = stream;
-  // After a permanent failure (say a 4xx) the stream stays closed until asked again.
-  const canConnect = !connected || status === 'closed';
+  // After a permanent failure (say a 4xx) the stream stays closed until asked again; a changed
+  // form connects to the new stream.
+  const canConnect = !connected || status === 'closed' || retargeted;
+
 
   // One callback per event, so a burst delivered in one render batch still logs every event.
   const logEvent = useCallback(
-    (event: { type: string; data: PanelPayload; lastEventId: string }) => {
-      const entry: NewLogEntry = {
-        type: event.type,
-        text: describe(event.type, event.data ?? {}),
-        id: event.lastEventId,
-      };
-      append(typeof event.data?.time === 'string' ? { ...entry, time: event.data.time } : entry);
+    (event: SSEMessage) => {
+      if (event.type === 'replay-unavailable') {
+        const text =
+          asText(payloadOf(event.data)?.message) ||
+          'The server could not replay the events missed while disconnected.';
+        setReplayNotice(text);
+        return append({ type: 'warning', text: `Replay unavailable: ${text}` });
+      }
+      const payload = payloadOf(event.data);
+      // The demo's events are JSON with a message; any other server's data is shown as it came.
+      const text =
+        payload && 'message' in payload ? describe(event.type, payload) : cut(event.data);
+      const entry: NewLogEntry = { type: event.type, text, id: event.lastEventId };
+      append(typeof payload?.time === 'string' ? { ...entry, time: payload.time } : entry);
     },
     [append],
   );
-  const eventOptions = { parse: 'json', enabled: connected, onEvent: logEvent } as const;
-  useSSEEvent<PanelPayload>(STREAM_URL, 'message', eventOptions);
-  useSSEEvent<PanelPayload>(STREAM_URL, 'notification', eventOptions);
-  useSSEEvent<PanelPayload>(STREAM_URL, 'alert', eventOptions);
-  useSSEEvent<PanelPayload>(STREAM_URL, 'update', eventOptions);
-  useSSEEvent<Record<string, unknown>>(STREAM_URL, 'replay-unavailable', {
-    parse: 'json',
-    enabled: connected,
-    onEvent: (event) => {
-      const text =
-        typeof event.data?.message === 'string'
-          ? event.data.message
-          : 'The server could not replay the events missed while disconnected.';
-      setReplayNotice(text);
-      append({ type: 'warning', text: `Replay unavailable: ${text}` });
-    },
-  });
+  useSSEEvent(target.url, '*', { ...options, enabled: connected, onEvent: logEvent });
 
   // Connection changes go to the log too, as in the document.
   const previous = useRef(status);
@@ -117,18 +134,22 @@ export function ControlPanel() {
         before === 'reconnecting' && lastEventId ? ` (resuming after id ${lastEventId})` : '';
       append({
         type: 'success',
-        text: `${before === 'reconnecting' ? 'Reconnected' : 'Connected'} to ${STREAM_URL}${resumed}`,
+        text: `${before === 'reconnecting' ? 'Reconnected' : 'Connected'} to ${target.url}${resumed}`,
       });
     } else if (status === 'reconnecting') {
       append({ type: 'error', text: `Connection lost. Reconnecting (attempt ${attempt})…` });
     } else if (status === 'closed' && error) {
       append({ type: 'error', text: `Connection closed: ${error.message}` });
     }
-  }, [status, attempt, error, lastEventId, append]);
+  }, [status, attempt, error, lastEventId, append, target.url]);
 
   const connect = () => {
     setNotice(null);
-    if (connected) open();
+    if (retargeted) {
+      setTarget(form);
+      history.replaceState(null, '', shareLink(form));
+    }
+    if (connected && !retargeted) open();
     else setConnected(true);
   };
 
@@ -139,6 +160,11 @@ export function ControlPanel() {
 
   const send = async (event: FormEvent) => {
     event.preventDefault();
+    if (!own) {
+      const text = `"Send event" posts to this demo's own server; ${target.url} is another stream.`;
+      setNotice({ kind: 'warning', text });
+      return;
+    }
     if (!connected || status !== 'open') {
       const text = connected
         ? `Not connected (${status}): wait until the status says "connected" and send again.`
@@ -218,10 +244,13 @@ export function ControlPanel() {
             <div>
               <dt>Stream</dt>
               <dd>
-                <code>{STREAM_URL}</code>
+                <code data-testid="stream-url">
+                  {target.method} {target.url}
+                </code>
               </dd>
             </div>
           </dl>
+          <Target value={form} onChange={setForm} onSubmit={connect} />
 
           {replayNotice !== null && (
             <div className="notice notice-warning" role="status">
@@ -280,9 +309,13 @@ export function ControlPanel() {
           </button>
         </div>
         <div className="card-body">
-          <EventLog entries={entries} label="Event log" />
+          <div className="inspector-columns">
+            <EventLog entries={entries} label="Event log" />
+            <RawFrames recorder={recorder} />
+          </div>
           <p className="hint">
-            Keeps the newest {LOG_CAP} entries. Scroll up to pause following new ones.
+            Parsed events on the left (the newest {LOG_CAP}); on the right the raw frames as they
+            arrived, chunk by chunk and field by field, with the time each chunk came in.
           </p>
         </div>
       </section>
