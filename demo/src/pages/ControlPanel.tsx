@@ -101,7 +101,6 @@ export function ControlPanel() {
   // form connects to the new stream.
   const canConnect = !connected || status === 'closed' || retargeted;
 
-
   // One callback per event, so a burst delivered in one render batch still logs every event.
   const logEvent = useCallback(
     (event: SSEMessage) => {
