@@ -1,0 +1,17 @@
+// 'sse-hooks/testing/jest': registers the matchers with Jest's global `expect` and types them
+// (for `@types/jest` globals). Import it from a file listed in `setupFilesAfterEnv`.
+import { sseMatchers, type SSEMatchers } from './sseMatchers.js';
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace jest {
+    // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+    interface Matchers<R> extends SSEMatchers<R> {}
+  }
+}
+
+const jestExpect = (globalThis as { expect?: { extend?(matchers: object): void } }).expect;
+if (typeof jestExpect?.extend !== 'function') {
+  throw new Error("sse-hooks/testing/jest needs Jest's global expect: import it from a setup file");
+}
+jestExpect.extend(sseMatchers);
