@@ -192,7 +192,10 @@ export function createTestServer(): TestServer {
     const given = typeof Request === 'function' && input instanceof Request ? input : undefined;
     const signal = init.signal ?? given?.signal ?? undefined;
     const headers: Record<string, string> = {};
-    new Headers(init.headers ?? given?.headers).forEach((value, name) => (headers[name] = value));
+    // Lower case by hand: not every Headers implementation does it (happy-dom's keeps the case).
+    new Headers(init.headers ?? given?.headers).forEach(
+      (value, name) => (headers[name.toLowerCase()] = value),
+    );
     const method = (init.method ?? given?.method ?? 'GET').toUpperCase();
     const body =
       init.body != null

@@ -23,7 +23,7 @@ interface FakeClock {
  * ```
  */
 export async function flushFrames(count = 1): Promise<void> {
-  await act(async () => {
+  await inAct(async () => {
     for (let i = 0; i < count; i++) await nextFrame();
   });
 }
@@ -49,9 +49,24 @@ export async function advanceTime(ms: number): Promise<void> {
       'advanceTime() needs fake timers: call vi.useFakeTimers() (or jest.useFakeTimers()) first',
     );
   }
-  await act(async () => {
+  await inAct(async () => {
     await clock.tickAsync(ms);
   });
+}
+
+/**
+ * `act`, in an act environment while it runs (as Testing Library's own `act` does), so the frame
+ * clock works whether or not the test framework set the environment up (Vitest without globals).
+ */
+async function inAct(work: () => Promise<void>): Promise<void> {
+  const env = globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean };
+  const previous = env.IS_REACT_ACT_ENVIRONMENT;
+  env.IS_REACT_ACT_ENVIRONMENT = true;
+  try {
+    await act(work);
+  } finally {
+    env.IS_REACT_ACT_ENVIRONMENT = previous;
+  }
 }
 
 function nextFrame(): Promise<unknown> {
