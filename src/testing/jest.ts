@@ -5,8 +5,9 @@ import { sseMatchers, type SSEMatchers } from './sseMatchers.js';
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace jest {
-    // eslint-disable-next-line @typescript-eslint/no-empty-object-type
-    interface Matchers<R> extends SSEMatchers<R> {}
+    // The type parameters of @types/jest's declaration, which this one merges with.
+    // eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unused-vars
+    interface Matchers<R, T = {}> extends SSEMatchers<R> {}
   }
 }
 
