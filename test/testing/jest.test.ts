@@ -6,9 +6,10 @@ import { createTestServer, sseMatchers } from '../../src/testing/index.js';
 // The matchers under Jest's own `expect` (the package Jest runs), and the entry that registers
 // them on Jest's global `expect`.
 
-const vitestExpect = globalThis.expect;
+const global = globalThis as { expect?: unknown };
+const vitestExpect = global.expect;
 afterEach(() => {
-  globalThis.expect = vitestExpect;
+  global.expect = vitestExpect;
 });
 
 it("pass, fail and negate under Jest's expect", async () => {
@@ -39,9 +40,7 @@ it("pass, fail and negate under Jest's expect", async () => {
 
 it("sse-hooks/testing/jest registers them on Jest's global expect", async () => {
   const registered: object[] = [];
-  globalThis.expect = Object.assign(() => {}, {
-    extend: (m: object) => registered.push(m),
-  }) as unknown as typeof globalThis.expect;
+  global.expect = { extend: (m: object) => registered.push(m) };
   await import('../../src/testing/jest.js');
   expect(registered).toEqual([sseMatchers]);
 });
