@@ -3,7 +3,7 @@ import { StrictMode } from 'react';
 import { renderToString } from 'react-dom/server';
 import { afterEach, expect, it, vi } from 'vitest';
 import { EventSourceProvider, defineStream, useEventSource, useSSEEvent } from '../../src/index.js';
-import { createTestServer } from '../../src/testing/index.js';
+import { createTestServer, flushFrames } from '../../src/testing/index.js';
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -39,8 +39,8 @@ it('server rendering opens nothing and touches no browser global', async () => {
   expect(html.replaceAll('<!-- -->', '')).toBe(
     '<p>connecting/0/none/no alert/closed</p>'.repeat(2),
   );
-  // Whatever a render started would have reached a fetch by the next task.
-  await new Promise((resolve) => setTimeout(resolve, 0));
+  // Whatever a render started would have reached a fetch within a frame.
+  await flushFrames();
   expect(fetchSpy).not.toHaveBeenCalled();
   expect(server.connections).toHaveLength(0);
 });
