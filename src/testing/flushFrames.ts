@@ -77,7 +77,11 @@ function nextFrame(): Promise<unknown> {
     // lets the promise work those callbacks started (reads of the next chunk) settle too.
     if (typeof requestAnimationFrame === 'function') {
       requestAnimationFrame(() => setTimeout(resolve, 0));
-    } else setTimeout(resolve, FRAME_MS + 1);
+    } else {
+      // Without frames the library batches with a 16 ms timer, set once the pending promise work
+      // has run: start counting after it too.
+      setTimeout(() => setTimeout(resolve, FRAME_MS + 1), 0);
+    }
   });
 }
 
