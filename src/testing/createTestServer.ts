@@ -252,7 +252,7 @@ export function createTestServer(): TestServer {
   });
 }
 
-/** The one page URL relative request URLs resolve against (jsdom and browsers have one). */
+/** The page URL that relative request URLs resolve against (jsdom and browsers have one). */
 function baseUrl(): string | undefined {
   return (globalThis as { location?: { href?: string } }).location?.href;
 }
