@@ -1,9 +1,10 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import react from '@vitejs/plugin-react';
 
-// Library build: four entries ('sse-hooks', 'sse-hooks/chat', 'sse-hooks/core' and
-// 'sse-hooks/devtools'), with React
-// external, so the published files carry no runtime dependency besides the React peer.
+// Library build: the entries 'sse-hooks', 'sse-hooks/chat', 'sse-hooks/core', 'sse-hooks/devtools'
+// and the test-only 'sse-hooks/testing' (with its '/vitest' and '/jest' matcher registrations), with
+// React and Vitest external, so the published files carry no runtime dependency besides the React peer.
 export default defineConfig({
   plugins: [react()],
   publicDir: false,
@@ -18,11 +19,15 @@ export default defineConfig({
         chat: 'src/chat.ts',
         core: 'src/core/index.ts',
         devtools: 'src/devtools/index.ts',
+        testing: 'src/testing/index.ts',
+        'testing-vitest': 'src/testing/vitest.ts',
+        'testing-jest': 'src/testing/jest.ts',
       },
       formats: ['es'],
     },
     rolldownOptions: {
-      external: ['react', 'react-dom', 'react/jsx-runtime'],
+      // 'sse-hooks' itself: the testing entry imports the published main entry.
+      external: ['react', 'react-dom', 'react/jsx-runtime', 'vitest', 'sse-hooks'],
     },
   },
   test: {
@@ -31,6 +36,8 @@ export default defineConfig({
     include: ['test/**/*.test.{ts,tsx}'],
     exclude: ['**/node_modules/**', '**/*.browser.test.{ts,tsx}'],
     setupFiles: ['test/setup.ts'],
+    // The testing kit imports the package by name: the sources, in tests.
+    alias: { 'sse-hooks': fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
     testTimeout: 20_000,
     hookTimeout: 20_000,
     typecheck: {

@@ -16,6 +16,11 @@ const testingLibrary = fileURLToPath(
 export default defineConfig({
   resolve: {
     alias: [
+      // The testing kit imports the package by name: the sources, in tests.
+      {
+        find: /^sse-hooks$/,
+        replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)),
+      },
       { find: /^@testing-library\/react$/, replacement: testingLibrary },
       { find: /^react$/, replacement: react18('react/index.js') },
       { find: /^react\/jsx-runtime$/, replacement: react18('react/jsx-runtime.js') },

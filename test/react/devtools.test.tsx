@@ -5,7 +5,7 @@ import { ConnectionRegistry } from '../../src/core/index.js';
 import { SSEDevtools } from '../../src/devtools/index.js';
 import { displayData, truncate } from '../../src/devtools/format.js';
 import { ScriptedTransport, flush } from '../helpers/scriptedTransport.js';
-import { Strict } from './harness.js';
+import { StrictMode as Strict } from 'react';
 
 afterEach(() => {
   cleanup();

@@ -1,22 +1,33 @@
 // @vitest-environment jsdom
 import { render, screen } from '@testing-library/react';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { StrictMode, type ReactNode } from 'react';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   ConnectionRegistry,
+  EventSourceProvider,
   defineStream,
   shallowEqual,
   useEventSource,
   useSSEEvent,
   type SSEError,
 } from '../../src/index.js';
-import { frame, until } from '../helpers/sseServer.js';
-import { Renders, sleep, Strict, withStreamServer, type Clients } from './harness.js';
+import {
+  advanceTime,
+  createRenderCounter,
+  createTestServer,
+  flushFrames,
+  TestStreamProvider,
+  type RenderCounter,
+  type TestServer,
+} from '../../src/testing/index.js';
+import { failOnConsoleError } from './harness.js';
 
-let s: Clients;
-let renders: Renders;
-withStreamServer((clients) => (s = clients));
+failOnConsoleError();
+let server: TestServer;
+let renders: RenderCounter;
 beforeEach(() => {
-  renders = new Renders();
+  server = createTestServer();
+  renders = createRenderCounter();
 });
 
 const text = (id: string) => screen.getByTestId(id).textContent;
@@ -26,156 +37,162 @@ function Last({ url, type }: { url: string; type: string }) {
   return <i data-testid={type}>{event?.data ?? '-'}</i>;
 }
 
+function LateAlert({ url }: { url: string }) {
+  const event = useSSEEvent(url, 'alert');
+  return <i data-testid="late">{event?.data ?? '-'}</i>;
+}
+
+const renderStrict = (ui: ReactNode) =>
+  render(
+    <TestStreamProvider server={server} strict>
+      {ui}
+    </TestStreamProvider>,
+  );
+
 describe('named events', () => {
   it('reach only the hooks of their type', async () => {
-    const url = s.server.url('/events');
     const { Count } = renders;
-    render(
-      <Strict>
+    renderStrict(
+      <>
         <Count id="alert">
-          <Last url={url} type="alert" />
+          <Last url="/events" type="alert" />
         </Count>
         <Count id="update">
-          <Last url={url} type="update" />
+          <Last url="/events" type="update" />
         </Count>
-      </Strict>,
+      </>,
     );
-    await until(() => s.open.size === 1, 5000, 'connection');
-    s.send(frame({ event: 'alert', data: 'a1' }));
-    await until(() => text('alert') === 'a1', 5000, 'first alert');
+    const stream = await server.connected;
+    stream.send({ event: 'alert', data: 'a1' });
+    await flushFrames();
+    expect(text('alert')).toBe('a1');
     renders.reset();
 
     for (let i = 1; i <= 5; i++) {
-      s.send(frame({ event: 'update', data: `u${i}` }));
-      await sleep(30); // separate frames: each may render
+      stream.send({ event: 'update', data: `u${i}` });
+      await flushFrames(); // one frame each: each renders
     }
-    await until(() => text('update') === 'u5', 5000, 'updates');
-    expect(renders.get('alert')).toBe(0);
-    expect(renders.get('update')).toBeGreaterThan(0);
-    expect(s.server.requests).toHaveLength(1);
+    expect(text('update')).toBe('u5');
+    expect(renders.count('alert')).toBe(0);
+    expect(renders.count('update')).toBe(5);
+    expect(server.connections).toHaveLength(1);
 
     renders.reset();
-    s.send(frame({ event: 'alert', data: 'a2' }));
-    await until(() => text('alert') === 'a2', 5000, 'second alert');
-    expect(renders.get('update')).toBe(0);
+    stream.send({ event: 'alert', data: 'a2' });
+    await flushFrames();
+    expect(text('alert')).toBe('a2');
+    expect(renders.count('update')).toBe(0);
   });
 
-  it('a burst of 1,000 events renders a few times; onEvent sees all 1,000 in order', async () => {
-    const url = s.server.url('/burst');
+  it('a burst of 1,000 events renders once in its frame; onEvent sees all 1,000 in order', async () => {
     const got: string[] = [];
     function Ticker() {
-      const last = useSSEEvent(url, 'tick', { onEvent: (e) => got.push(e.data) });
+      const last = useSSEEvent('/burst', 'tick', { onEvent: (e) => got.push(e.data) });
       return <i data-testid="tick">{last?.data ?? '-'}</i>;
     }
     const { Count } = renders;
-    render(
-      <Strict>
-        <Count id="tick">
-          <Ticker />
-        </Count>
-      </Strict>,
+    renderStrict(
+      <Count id="tick">
+        <Ticker />
+      </Count>,
     );
-    await until(() => s.open.size === 1, 5000, 'connection');
-    await sleep(50);
+    const stream = await server.connected;
+    await flushFrames();
     renders.reset();
     // 1,000 events in 20 writes, back to back.
     for (let w = 0; w < 20; w++) {
-      let chunk = '';
-      for (let i = 0; i < 50; i++) chunk += frame({ event: 'tick', data: String(w * 50 + i) });
-      s.send(chunk);
+      for (let i = 0; i < 50; i++) stream.send({ event: 'tick', data: String(w * 50 + i) });
     }
-    await until(() => got.length === 1000, 5000, '1,000 events');
-    await until(() => text('tick') === '999', 5000, 'last value');
-    await sleep(50);
+    await flushFrames();
     expect(got).toEqual(Array.from({ length: 1000 }, (_, i) => String(i)));
-    expect(renders.get('tick')).toBeGreaterThan(0);
-    expect(renders.get('tick')).toBeLessThanOrEqual(5);
+    expect(text('tick')).toBe('999');
+    expect(renders.count('tick')).toBe(1);
   });
 
   it('a component reading only readyState does not re-render per message', async () => {
-    const url = s.server.url('/events');
     function State() {
-      const { readyState } = useEventSource(url);
+      const { readyState } = useEventSource('/events');
       return <i data-testid="state">{readyState}</i>;
     }
     function Message() {
-      const { lastMessage } = useEventSource(url);
+      const { lastMessage } = useEventSource('/events');
       return <i data-testid="msg">{lastMessage?.data ?? '-'}</i>;
     }
     const { Count } = renders;
-    render(
-      <Strict>
+    renderStrict(
+      <>
         <Count id="state">
           <State />
         </Count>
         <Count id="msg">
           <Message />
         </Count>
-      </Strict>,
+      </>,
     );
-    await until(() => text('state') === '1', 5000, 'open');
+    const stream = await server.connected;
+    await flushFrames();
+    expect(text('state')).toBe('1');
     renders.reset();
     for (let i = 1; i <= 5; i++) {
-      s.send(frame({ data: `m${i}` }));
-      await sleep(30);
+      stream.send({ data: `m${i}` });
+      await flushFrames();
     }
-    await until(() => text('msg') === 'm5', 5000, 'messages');
-    expect(renders.get('state')).toBe(0);
-    expect(renders.get('msg')).toBeGreaterThanOrEqual(2);
+    expect(text('msg')).toBe('m5');
+    expect(renders.count('state')).toBe(0);
+    expect(renders.count('msg')).toBe(5);
   });
 
   it('a selector re-renders only when the selection changes', async () => {
-    const url = s.server.url('/events');
     function Count5() {
-      const { selected } = useEventSource(url, {
+      const { selected } = useEventSource('/events', {
         select: (state) => Number(state.lastMessage?.data ?? 0) >= 5,
       });
       return <i data-testid="sel">{String(selected)}</i>;
     }
     function Pair() {
-      const { selected } = useEventSource(url, {
+      const { selected } = useEventSource('/events', {
         select: (state) => ({ status: state.status, big: Number(state.lastMessage?.data) > 8 }),
         isEqual: shallowEqual,
       });
       return <i data-testid="pair">{`${selected.status}/${selected.big}`}</i>;
     }
     const { Count } = renders;
-    render(
-      <Strict>
+    renderStrict(
+      <>
         <Count id="sel">
           <Count5 />
         </Count>
         <Count id="pair">
           <Pair />
         </Count>
-      </Strict>,
+      </>,
     );
-    await until(() => text('pair') === 'open/false', 5000, 'open');
+    const stream = await server.connected;
+    await flushFrames();
+    expect(text('pair')).toBe('open/false');
     renders.reset();
     for (let i = 1; i <= 4; i++) {
-      s.send(frame({ data: String(i) }));
-      await sleep(30);
+      stream.send({ data: String(i) });
+      await flushFrames();
     }
-    await sleep(50);
-    expect(renders.get('sel')).toBe(0);
-    expect(renders.get('pair')).toBe(0);
-    s.send(frame({ data: '5' }));
-    await until(() => text('sel') === 'true', 5000, 'selection flips');
+    expect(renders.count('sel')).toBe(0);
+    expect(renders.count('pair')).toBe(0);
+    stream.send({ data: '5' });
+    await flushFrames();
+    expect(text('sel')).toBe('true');
     for (let i = 6; i <= 8; i++) {
-      s.send(frame({ data: String(i) }));
-      await sleep(30);
+      stream.send({ data: String(i) });
+      await flushFrames();
     }
-    await sleep(50);
-    expect(renders.get('sel')).toBe(1);
-    expect(renders.get('pair')).toBe(0);
+    expect(renders.count('sel')).toBe(1);
+    expect(renders.count('pair')).toBe(0);
   });
 
   it('a parse failure is a typed error on that hook and later events still arrive', async () => {
-    const url = s.server.url('/json');
     const errors: SSEError[] = [];
     const delivered: unknown[] = [];
     function Json() {
-      const event = useSSEEvent<{ n: number }>(url, 'data', {
+      const event = useSSEEvent<{ n: number }>('/json', 'data', {
         parse: 'json',
         onEvent: (e) => delivered.push(e.data),
         onError: (error) => errors.push(error),
@@ -183,38 +200,40 @@ describe('named events', () => {
       return <i data-testid="json">{event ? event.data.n : '-'}</i>;
     }
     function Any() {
-      const { lastMessage, error } = useEventSource(url, { parse: 'json' });
+      const { lastMessage, error } = useEventSource('/json', { parse: 'json' });
       return (
         <i data-testid="any">
           {error ? `${error.type}:${error.code}` : JSON.stringify(lastMessage?.data ?? null)}
         </i>
       );
     }
-    render(
-      <Strict>
+    renderStrict(
+      <>
         <Json />
         <Any />
-      </Strict>,
+      </>,
     );
-    await until(() => s.open.size === 1, 5000, 'connection');
-    await sleep(50);
-    s.send(frame({ event: 'data', data: '{"n":1}' }));
-    await until(() => text('json') === '1', 5000, 'first');
-    s.send(frame({ event: 'data', data: '{not json' }));
-    await until(() => errors.length === 1, 5000, 'parse error');
-    await until(() => text('any') === 'parse:invalid-json', 5000, 'error state');
+    const stream = await server.connected;
+    stream.send({ event: 'data', data: { n: 1 } });
+    await flushFrames();
+    expect(text('json')).toBe('1');
+    stream.send({ event: 'data', data: '{not json' });
+    await flushFrames();
+    expect(errors).toHaveLength(1);
+    expect(text('any')).toBe('parse:invalid-json');
     expect(text('json')).toBe('1'); // the last event that decoded
     expect(errors[0]).toMatchObject({ name: 'SSEError', type: 'parse', code: 'invalid-json' });
-    s.send(frame({ event: 'data', data: '{"n":2}' }));
-    await until(() => text('json') === '2', 5000, 'stream goes on');
-    await until(() => text('any') === '{"n":2}', 5000, 'error cleared');
+    stream.send({ event: 'data', data: { n: 2 } });
+    await flushFrames();
+    expect(text('json')).toBe('2');
+    expect(text('any')).toBe('{"n":2}');
     expect(delivered).toEqual([{ n: 1 }, { n: 2 }]);
-    expect(s.server.requests).toHaveLength(1);
+    expect(server.connections).toHaveLength(1);
   });
 
   it('a typed stream descriptor decodes JSON and shares the connection', async () => {
     type Events = { notification: { text: string }; alert: { level: number } };
-    const stream = defineStream<Events>(s.server.url('/typed'));
+    const stream = defineStream<Events>('/typed');
     function Alert() {
       const alert = useSSEEvent(stream, 'alert');
       return <i data-testid="level">{alert ? alert.data.level + 1 : '-'}</i>;
@@ -223,82 +242,76 @@ describe('named events', () => {
       const note = useSSEEvent(stream, 'notification');
       return <i data-testid="note">{note?.data.text.toUpperCase() ?? '-'}</i>;
     }
-    render(
-      <Strict>
+    renderStrict(
+      <>
         <Alert />
         <Note />
-      </Strict>,
+      </>,
     );
-    await until(() => s.open.size === 1, 5000, 'connection');
-    await sleep(50);
-    s.send(frame({ event: 'alert', data: '{"level":2}' }));
-    s.send(frame({ event: 'notification', data: '{"text":"hey"}' }));
-    await until(() => text('level') === '3' && text('note') === 'HEY', 5000, 'typed data');
-    expect(s.server.requests).toHaveLength(1);
+    await server.connected;
+    server.send({ event: 'alert', data: { level: 2 } });
+    server.send({ event: 'notification', data: { text: 'hey' } });
+    await flushFrames();
+    expect(text('level')).toBe('3');
+    expect(text('note')).toBe('HEY');
+    expect(server.connections).toHaveLength(1);
   });
 
   it('a hook mounted later sees the last event of its type at once', async () => {
-    const url = s.server.url('/late');
-    const view = render(
-      <Strict>
-        <Last url={url} type="alert" />
-      </Strict>,
-    );
-    await until(() => s.open.size === 1, 5000, 'connection');
-    await sleep(50);
-    s.send(frame({ event: 'alert', data: 'early' }));
-    await until(() => text('alert') === 'early', 5000, 'early');
+    const view = renderStrict(<Last url="/late" type="alert" />);
+    (await server.connected).send({ event: 'alert', data: 'early' });
+    await flushFrames();
+    expect(text('alert')).toBe('early');
     view.rerender(
-      <Strict>
-        <Last url={url} type="alert" />
-        <LateAlert url={url} />
-      </Strict>,
+      <TestStreamProvider server={server} strict>
+        <Last url="/late" type="alert" />
+        <LateAlert url="/late" />
+      </TestStreamProvider>,
     );
-    expect(screen.getByTestId('late').textContent).toBe('early');
-    expect(s.server.requests).toHaveLength(1);
+    expect(text('late')).toBe('early');
+    expect(server.connections).toHaveLength(1);
   });
 });
 
-function LateAlert({ url }: { url: string }) {
-  const event = useSSEEvent(url, 'alert');
-  return <i data-testid="late">{event?.data ?? '-'}</i>;
-}
-
 describe('changing the event type', () => {
   it('follows the new type: its last event and its onEvent calls', async () => {
-    const url = s.server.url('/types');
     const seen: string[] = [];
     function Pick({ type }: { type: string }) {
-      const event = useSSEEvent(url, type, { onEvent: (e) => seen.push(`${e.type}:${e.data}`) });
+      const event = useSSEEvent('/types', type, {
+        onEvent: (e) => seen.push(`${e.type}:${e.data}`),
+      });
       return <i data-testid="pick">{event?.data ?? '-'}</i>;
     }
-    const view = render(
-      <Strict>
-        <LateAlert url={url} />
-        <Pick type="a" />
-      </Strict>,
+    const app = (type: string) => (
+      <TestStreamProvider server={server} strict>
+        <LateAlert url="/types" />
+        <Pick type={type} />
+      </TestStreamProvider>
     );
-    await until(() => s.open.size === 1, 5000, 'connection');
-    await sleep(50);
-    s.send(frame({ event: 'a', data: 'a1' }) + frame({ event: 'b', data: 'b1' }));
-    await until(() => text('pick') === 'a1', 5000, 'a1');
-    view.rerender(
-      <Strict>
-        <LateAlert url={url} />
-        <Pick type="b" />
-      </Strict>,
-    );
+    const view = render(app('a'));
+    const stream = await server.connected;
+    stream.send({ event: 'a', data: 'a1' });
+    stream.send({ event: 'b', data: 'b1' });
+    await flushFrames();
+    expect(text('pick')).toBe('a1');
+    view.rerender(app('b'));
     expect(text('pick')).toBe('b1'); // the last event of the new type, at once
-    s.send(frame({ event: 'a', data: 'a2' }) + frame({ event: 'b', data: 'b2' }));
-    await until(() => text('pick') === 'b2', 5000, 'b2');
+    stream.send({ event: 'a', data: 'a2' });
+    stream.send({ event: 'b', data: 'b2' });
+    await flushFrames();
+    expect(text('pick')).toBe('b2');
     expect(seen).toEqual(['a:a1', 'b:b2']);
-    expect(s.server.requests).toHaveLength(1);
+    expect(server.connections).toHaveLength(1);
   });
 });
 
 describe('provider defaults and throttle', () => {
   it("applies the provider's parse and throttle; a given registry is shared with plain code", async () => {
-    const url = s.server.url('/defaults');
+    vi.useFakeTimers();
+    // Plain code and the hooks share a connection only with equal options, so both reach the
+    // server through the global fetch here.
+    vi.stubGlobal('fetch', server.fetch);
+    const url = 'http://localhost:3000/defaults';
     const registry = new ConnectionRegistry({ linger: 50 });
     const lease = registry.acquire(url, {});
     function Json() {
@@ -307,22 +320,25 @@ describe('provider defaults and throttle', () => {
     }
     const { Count } = renders;
     render(
-      <Strict registry={registry} options={{ parse: 'json', throttle: 250 }}>
-        <Count id="n">
-          <Json />
-        </Count>
-      </Strict>,
+      <StrictMode>
+        <EventSourceProvider registry={registry} options={{ parse: 'json', throttle: 250 }}>
+          <Count id="n">
+            <Json />
+          </Count>
+        </EventSourceProvider>
+      </StrictMode>,
     );
-    await until(() => s.open.size === 1, 5000, 'connection');
-    await sleep(50);
+    const stream = await server.connected;
+    await advanceTime(250);
     renders.reset();
     for (let i = 1; i <= 5; i++) {
-      s.send(frame({ event: 'tick', data: JSON.stringify({ n: i }) }));
-      await sleep(20); // five frames apart, all within one throttle window
+      stream.send({ event: 'tick', data: { n: i } });
+      await advanceTime(20); // five frames apart, all within one throttle window
     }
-    await until(() => text('n') === '5', 5000, 'last tick');
-    expect(renders.get('n')).toBe(1);
-    expect(s.server.requests).toHaveLength(1); // the plain lease and the hook share
+    await advanceTime(250);
+    expect(text('n')).toBe('5');
+    expect(renders.count('n')).toBe(1);
+    expect(server.connections).toHaveLength(1); // the plain lease and the hook share
     lease.release();
   });
 });

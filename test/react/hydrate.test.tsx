@@ -1,25 +1,24 @@
 // @vitest-environment jsdom
+import { act } from '@testing-library/react';
 import { hydrateRoot, type Root } from 'react-dom/client';
 import { renderToString } from 'react-dom/server';
 import { afterEach, expect, it, vi } from 'vitest';
 import { useEventSource, useSSEEvent } from '../../src/index.js';
-import { frame, until } from '../helpers/sseServer.js';
-import { startStreams, Strict, type Clients } from './harness.js';
+import { createTestServer, flushFrames } from '../../src/testing/index.js';
+import { failOnConsoleError, Strict } from './harness.js';
 
-let s: Clients | undefined;
+failOnConsoleError();
 let root: Root | undefined;
-afterEach(async () => {
-  root?.unmount();
-  vi.restoreAllMocks();
-  await s?.server.close();
+afterEach(() => {
+  act(() => root?.unmount());
+  root = undefined;
 });
 
 it('hydrates the server HTML without mismatch, then connects', async () => {
-  s = await startStreams((_req, res) => res.write(frame({ event: 'alert', data: 'live' })));
-  const url = s.server.url('/events');
+  const server = createTestServer();
   function Page() {
-    const { status, lastMessage } = useEventSource(url);
-    const alert = useSSEEvent(url, 'alert');
+    const { status, lastMessage } = useEventSource('/events');
+    const alert = useSSEEvent('/events', 'alert');
     const off = useEventSource(null);
     return (
       <p data-testid="p">
@@ -28,25 +27,25 @@ it('hydrates the server HTML without mismatch, then connects', async () => {
     );
   }
   const app = (
-    <Strict>
+    <Strict server={server}>
       <Page />
     </Strict>
   );
   const html = renderToString(app);
-  expect(s.server.requests).toHaveLength(0);
+  expect(html.replaceAll('<!-- -->', '')).toContain('connecting|none|no alert|closed');
+  expect(server.connections).toHaveLength(0);
 
   const container = document.createElement('div');
   container.innerHTML = html;
   document.body.appendChild(container);
-  const errors = vi.spyOn(console, 'error');
   const recoverable = vi.fn();
-  root = hydrateRoot(container, app, { onRecoverableError: recoverable });
-  await until(
-    () => container.textContent === 'open|live|live|closed',
-    5000,
-    'connected after hydration',
-  );
+  act(() => {
+    root = hydrateRoot(container, app, { onRecoverableError: recoverable });
+  });
+  (await server.connected).send({ event: 'alert', data: 'live' });
+  await flushFrames();
+  expect(container.textContent).toBe('open|live|live|closed');
   expect(recoverable).not.toHaveBeenCalled();
-  expect(errors).not.toHaveBeenCalled();
-  expect(s.server.requests).toHaveLength(1);
+  expect(server.connections).toHaveLength(1);
+  container.remove();
 });

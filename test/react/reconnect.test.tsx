@@ -1,34 +1,27 @@
 // @vitest-environment jsdom
-import type { ServerResponse } from 'node:http';
-import { cleanup, render, screen } from '@testing-library/react';
-import { afterEach, expect, it } from 'vitest';
+import { render, screen } from '@testing-library/react';
+import { expect, it, vi } from 'vitest';
 import { useEventSource } from '../../src/index.js';
-import { frame, sseHead, startSSEServer, until, type TestSSEServer } from '../helpers/sseServer.js';
-import { Strict } from './harness.js';
+import {
+  advanceTime,
+  createTestServer,
+  flushFrames,
+  TestStreamProvider,
+} from '../../src/testing/index.js';
+import { failOnConsoleError } from './harness.js';
 
-let server: TestSSEServer | undefined;
-afterEach(async () => {
-  cleanup();
-  await server?.close();
-});
+failOnConsoleError();
 
 it("shows 'reconnecting' with the attempt and next try, then 'open', sending Last-Event-ID", async () => {
-  let first: ServerResponse | undefined;
-  server = await startSSEServer((_req, res) => {
-    sseHead(res);
-    if (!first) {
-      first = res;
-      res.write(frame({ id: 'e-7', data: 'before' }));
-    } else {
-      res.write(frame({ id: 'e-8', data: 'after' }));
-    }
-  });
+  vi.useFakeTimers();
+  const server = createTestServer();
   const seen: string[] = [];
+  let retryAt: number | null = null;
   function Status() {
-    const { status, attempt, nextRetryAt, lastMessage, lastEventId } = useEventSource(
-      server!.url('/live'),
-      { reconnect: { initialDelay: 150, jitter: false } },
-    );
+    const { status, attempt, nextRetryAt, lastMessage, lastEventId } = useEventSource('/live', {
+      reconnect: { initialDelay: 150, jitter: false },
+    });
+    retryAt = nextRetryAt;
     const line =
       status === 'reconnecting'
         ? `reconnecting#${attempt}@${typeof nextRetryAt}`
@@ -37,19 +30,33 @@ it("shows 'reconnecting' with the attempt and next try, then 'open', sending Las
     return <i data-testid="s">{line}</i>;
   }
   render(
-    <Strict>
+    <TestStreamProvider server={server} strict>
       <Status />
-    </Strict>,
+    </TestStreamProvider>,
   );
-  await until(() => screen.getByTestId('s').textContent === 'open:before:e-7', 5000, 'first');
-  first!.destroy();
-  await until(() => screen.getByTestId('s').textContent === 'open:after:e-8', 5000, 'resumed');
+  const text = () => screen.getByTestId('s').textContent;
+  const first = await server.connected;
+  first.send({ id: 'e-7', data: 'before' });
+  await flushFrames();
+  expect(text()).toBe('open:before:e-7');
+
+  first.drop();
+  await flushFrames();
+  expect(text()).toBe('reconnecting#1@number');
+  // Nothing is requested before the announced time, and the request comes at it.
+  const wait = retryAt! - Date.now();
+  expect(wait).toBeGreaterThan(0);
+  await advanceTime(wait - 1);
+  expect(server.connections).toHaveLength(1);
+  await advanceTime(1);
+  const second = await server.connected;
+  expect(second).toHaveReceivedLastEventId('e-7');
+  second.send({ id: 'e-8', data: 'after' });
+  await flushFrames();
+  expect(text()).toBe('open:after:e-8');
+
   expect(seen).toContain('reconnecting#1@number');
   expect(seen.indexOf('reconnecting#1@number')).toBeLessThan(seen.indexOf('open:after:e-8'));
-  expect(server.requests).toHaveLength(2);
-  expect(server.requests[0]!.headers['last-event-id']).toBeUndefined();
-  // jsdom's page is http://localhost:3000, so the stream is cross-origin: the ID travels in the
-  // query parameter, which needs no CORS preflight, instead of the Last-Event-ID header.
-  expect(server.requests[1]!.headers['last-event-id']).toBeUndefined();
-  expect(server.requests[1]!.url).toBe('/live?lastEventId=e-7');
+  expect(server.connections.map((c) => c.lastEventId)).toEqual([null, 'e-7']);
+  expect(server).toHaveConnections(1);
 });

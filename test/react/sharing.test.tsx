@@ -1,13 +1,22 @@
 // @vitest-environment jsdom
 import { render, screen } from '@testing-library/react';
 import { StrictMode, useEffect } from 'react';
-import { describe, expect, it } from 'vitest';
-import { EventSourceProvider, useEventSource } from '../../src/index.js';
-import { frame, until } from '../helpers/sseServer.js';
-import { sleep, Strict, withStreamServer, type Clients } from './harness.js';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { useEventSource } from '../../src/index.js';
+import {
+  advanceTime,
+  createTestServer,
+  flushFrames,
+  TestStreamProvider,
+  type TestServer,
+} from '../../src/testing/index.js';
+import { failOnConsoleError, Strict } from './harness.js';
 
-let s: Clients;
-withStreamServer((clients) => (s = clients));
+failOnConsoleError();
+let server: TestServer;
+beforeEach(() => {
+  server = createTestServer();
+});
 
 function Widget({ url, id = 'w' }: { url: string | null; id?: string }) {
   const { readyState, lastMessage } = useEventSource(url);
@@ -20,132 +29,145 @@ function Widget({ url, id = 'w' }: { url: string | null; id?: string }) {
 
 describe('connection sharing', () => {
   it('50 hooks on one url open one connection, closed a linger after the last unmount', async () => {
-    const url = s.server.url('/events');
+    vi.useFakeTimers();
     const view = render(
-      <Strict linger={200}>
+      <Strict server={server} linger={200}>
         {Array.from({ length: 50 }, (_, i) => (
-          <Widget key={i} url={url} />
+          <Widget key={i} url="/events" />
         ))}
       </Strict>,
     );
-    await until(() => screen.queryAllByText('1:').length === 50, 5000, '50 open widgets');
-    expect(s.server.openStreams()).toBe(1);
-    expect(s.server.requests).toHaveLength(1);
+    await server.connected;
+    await flushFrames();
+    expect(screen.queryAllByText('1:')).toHaveLength(50);
+    expect(server).toHaveConnections(1);
+    expect(server.connections).toHaveLength(1);
 
-    s.send(frame({ data: 'hi' }));
-    await until(() => screen.queryAllByText('1:hi').length === 50, 5000, 'message in 50 widgets');
+    server.send({ data: 'hi' });
+    await flushFrames();
+    expect(screen.queryAllByText('1:hi')).toHaveLength(50);
 
     view.unmount();
-    await sleep(80);
-    expect(s.server.openStreams()).toBe(1); // still lingering
-    await s.server.waitFor((n) => n === 0, 3000);
-    expect(s.server.requests).toHaveLength(1);
+    await advanceTime(199);
+    expect(server).toHaveConnections(1); // still lingering
+    await advanceTime(1);
+    expect(server).toHaveConnections(0);
+    expect(server.connections).toHaveLength(1);
   });
 
   it('StrictMode mount, unmount and remount within the linger open one connection', async () => {
-    const url = s.server.url('/events');
+    vi.useFakeTimers();
     // StrictMode already mounts, unmounts and remounts every effect once; then a real unmount
     // and remount of the widget under the same provider, within the linger.
     const app = (show: boolean) => (
-      <Strict linger={300}>{show ? <Widget url={url} /> : <b>gone</b>}</Strict>
+      <Strict server={server} linger={300}>
+        {show ? <Widget url="/events" /> : <b>gone</b>}
+      </Strict>
     );
     const view = render(app(true));
-    await until(() => screen.queryByText('1:') !== null, 5000, 'open');
-    expect(s.server.requests).toHaveLength(1);
+    await server.connected;
+    await flushFrames();
+    expect(screen.queryByText('1:')).not.toBeNull();
     view.rerender(app(false));
-    await sleep(100);
+    await advanceTime(100);
     view.rerender(app(true));
-    await until(() => screen.queryByText('1:') !== null, 5000, 'open again');
-    await sleep(400); // past the linger: the remount kept it
-    expect(s.server.requests).toHaveLength(1);
-    expect(s.server.openStreams()).toBe(1);
+    await flushFrames();
+    expect(screen.queryByText('1:')).not.toBeNull();
+    await advanceTime(400); // past the linger: the remount kept it
+    expect(server.connections).toHaveLength(1);
+    expect(server).toHaveConnections(1);
   });
 
   it('hooks outside any provider share through the default registry', async () => {
-    const url = s.server.url('/default');
-    render(
+    // No provider, so no fetch option: the hooks reach the server through the global fetch.
+    vi.stubGlobal('fetch', server.fetch);
+    vi.useFakeTimers();
+    const view = render(
       <StrictMode>
-        <Widget url={url} id="a" />
-        <Widget url={url} id="b" />
+        <Widget url="/default" id="a" />
+        <Widget url="/default" id="b" />
       </StrictMode>,
     );
-    await until(() => screen.queryAllByText('1:').length === 2, 5000, 'open');
-    expect(s.server.requests).toHaveLength(1);
+    await server.connected;
+    await flushFrames();
+    expect(screen.queryAllByText('1:')).toHaveLength(2);
+    expect(server.connections).toHaveLength(1);
+    // The default registry outlives the test: its linger (1 s) closes the connection.
+    view.unmount();
+    await advanceTime(1000);
+    expect(server).toHaveConnections(0);
   });
 
   it('two providers never share a connection', async () => {
-    const url = s.server.url('/events');
     render(
       <StrictMode>
-        <EventSourceProvider linger={50}>
-          <Widget url={url} id="a" />
-        </EventSourceProvider>
-        <EventSourceProvider linger={50}>
-          <Widget url={url} id="b" />
-        </EventSourceProvider>
+        <TestStreamProvider server={server}>
+          <Widget url="/events" id="a" />
+        </TestStreamProvider>
+        <TestStreamProvider server={server}>
+          <Widget url="/events" id="b" />
+        </TestStreamProvider>
       </StrictMode>,
     );
-    await until(() => screen.queryAllByText('1:').length === 2, 5000, 'open');
-    expect(s.server.openStreams()).toBe(2);
+    await flushFrames();
+    expect(screen.queryAllByText('1:')).toHaveLength(2);
+    expect(server).toHaveConnections(2);
   });
 
   it('a url change moves the hook to the new connection and releases the old one', async () => {
-    const a = s.server.url('/a');
-    const b = s.server.url('/b');
-    const view = render(
-      <Strict>
-        <Widget url={a} />
-      </Strict>,
+    const a = server.route('/a');
+    const b = server.route('/b');
+    const app = (url: string) => (
+      <TestStreamProvider server={server} strict>
+        <Widget url={url} />
+      </TestStreamProvider>
     );
-    await until(() => screen.queryByText('1:') !== null, 5000, 'open on /a');
-    view.rerender(
-      <Strict>
-        <Widget url={b} />
-      </Strict>,
-    );
-    await until(() => s.server.requests.some((r) => r.url === '/b'), 5000, 'request to /b');
-    await s.server.waitFor((n) => n === 1, 3000); // /a closed after the linger
-    expect([...s.server.requests.map((r) => r.url)]).toEqual(['/a', '/b']);
-    s.send(frame({ data: 'from-b' }), '/b');
-    await until(() => screen.queryByText('1:from-b') !== null, 5000, 'message from /b');
+    const view = render(app('/a'));
+    const first = await a.connected;
+    await flushFrames();
+    expect(screen.queryByText('1:')).not.toBeNull();
+    view.rerender(app('/b'));
+    await b.connected;
+    expect(await first.closed).toBe('aborted');
+    expect(server.connections.map((c) => new URL(c.url).pathname)).toEqual(['/a', '/b']);
+    expect(a).toHaveConnections(0);
+    b.send({ data: 'from-b' });
+    await flushFrames();
+    expect(screen.queryByText('1:from-b')).not.toBeNull();
   });
 
   it('an options change moves the hook too; equal options in new objects do not', async () => {
     function Auth({ token }: { token: string }) {
-      const { readyState } = useEventSource(s.server.url('/auth'), {
+      const { readyState } = useEventSource('/auth', {
         headers: { Authorization: `Bearer ${token}` },
       });
       return <i>{readyState}</i>;
     }
-    const view = render(
-      <Strict>
-        <Auth token="one" />
-      </Strict>,
+    const app = (token: string) => (
+      <TestStreamProvider server={server} strict>
+        <Auth token={token} />
+      </TestStreamProvider>
     );
-    await until(() => screen.queryByText('1') !== null, 5000, 'open');
-    view.rerender(
-      <Strict>
-        <Auth token="one" />
-      </Strict>,
-    );
-    await sleep(50);
-    expect(s.server.requests).toHaveLength(1);
-    view.rerender(
-      <Strict>
-        <Auth token="two" />
-      </Strict>,
-    );
-    await until(() => s.server.requests.length === 2, 5000, 'second request');
-    expect(s.server.requests.map((r) => r.headers.authorization)).toEqual([
+    const view = render(app('one'));
+    const first = await server.connected;
+    await flushFrames();
+    expect(screen.queryByText('1')).not.toBeNull();
+    view.rerender(app('one'));
+    await flushFrames();
+    expect(server.connections).toHaveLength(1);
+    view.rerender(app('two'));
+    await server.connected;
+    expect(server.connections.map((c) => c.headers.authorization)).toEqual([
       'Bearer one',
       'Bearer two',
     ]);
-    await s.server.waitFor((n) => n === 1, 3000);
+    await first.closed;
+    expect(server).toHaveConnections(1);
   });
 
   it('enabled: false and a null url connect nothing', async () => {
     function Off() {
-      const off = useEventSource(s.server.url('/off'), { enabled: false });
+      const off = useEventSource('/off', { enabled: false });
       const none = useEventSource(null);
       return (
         <i>
@@ -154,109 +176,113 @@ describe('connection sharing', () => {
       );
     }
     render(
-      <Strict>
+      <TestStreamProvider server={server} strict>
         <Off />
-      </Strict>,
+      </TestStreamProvider>,
     );
-    await sleep(300);
-    expect(s.server.requests).toHaveLength(0);
+    await flushFrames(2);
+    expect(server.connections).toHaveLength(0);
     expect(screen.getByText('closed/2 closed/2')).toBeTruthy();
   });
 
   it('turning enabled off releases the connection, on again reconnects', async () => {
     function Toggle({ on }: { on: boolean }) {
-      const { status } = useEventSource(s.server.url('/t'), { enabled: on });
+      const { status } = useEventSource('/t', { enabled: on });
       return <i>{status}</i>;
     }
-    const view = render(
-      <Strict>
-        <Toggle on />
-      </Strict>,
+    const app = (on: boolean) => (
+      <TestStreamProvider server={server} strict>
+        <Toggle on={on} />
+      </TestStreamProvider>
     );
-    await until(() => screen.queryByText('open') !== null, 5000, 'open');
-    view.rerender(
-      <Strict>
-        <Toggle on={false} />
-      </Strict>,
-    );
+    const view = render(app(true));
+    const first = await server.connected;
+    await flushFrames();
+    expect(screen.queryByText('open')).not.toBeNull();
+    view.rerender(app(false));
     expect(screen.getByText('closed')).toBeTruthy();
-    await s.server.waitFor((n) => n === 0, 3000);
-    view.rerender(
-      <Strict>
-        <Toggle on />
-      </Strict>,
-    );
-    await until(() => screen.queryByText('open') !== null, 5000, 'open again');
-    expect(s.server.requests).toHaveLength(2);
+    await first.closed;
+    expect(server).toHaveConnections(0);
+    view.rerender(app(true));
+    await server.connected;
+    await flushFrames();
+    expect(screen.queryByText('open')).not.toBeNull();
+    expect(server.connections).toHaveLength(2);
   });
 
   it('turning enabled off and on within the linger reuses the connection and shows its state', async () => {
     function Toggle({ on }: { on: boolean }) {
-      const { status } = useEventSource(s.server.url('/quick'), { enabled: on });
+      const { status } = useEventSource('/quick', { enabled: on });
       return <i>{status}</i>;
     }
     const app = (on: boolean) => (
-      <Strict linger={1000}>
+      <Strict server={server} linger={1000}>
         <Toggle on={on} />
       </Strict>
     );
     const view = render(app(true));
-    await until(() => screen.queryByText('open') !== null, 5000, 'open');
+    await server.connected;
+    await flushFrames();
+    expect(screen.queryByText('open')).not.toBeNull();
     view.rerender(app(false));
     expect(screen.getByText('closed')).toBeTruthy();
     view.rerender(app(true));
-    await until(() => screen.queryByText('open') !== null, 5000, 'open again');
-    expect(s.server.requests).toHaveLength(1);
+    await flushFrames();
+    expect(screen.queryByText('open')).not.toBeNull();
+    expect(server.connections).toHaveLength(1);
   });
 
   it('a hook mounted next to an open stream shows its state in its first commit', async () => {
-    const url = s.server.url('/late');
     const committed: number[] = [];
     function Late() {
-      const { readyState } = useEventSource(url);
+      const { readyState } = useEventSource('/late');
       useEffect(() => {
         committed.push(readyState);
       });
       return null;
     }
     const app = (late: boolean) => (
-      <Strict>
-        <Widget url={url} />
+      <TestStreamProvider server={server} strict>
+        <Widget url="/late" />
         {late && <Late />}
-      </Strict>
+      </TestStreamProvider>
     );
     const view = render(app(false));
-    await until(() => screen.queryByText('1:') !== null, 5000, 'open');
+    await server.connected;
+    await flushFrames();
+    expect(screen.queryByText('1:')).not.toBeNull();
     view.rerender(app(true));
     expect(committed[0]).toBe(1);
-    expect(s.server.requests).toHaveLength(1);
+    expect(server.connections).toHaveLength(1);
   });
 
   it('a provider options change moves its hooks; new objects with equal values do not', async () => {
     function Feed() {
-      const { readyState } = useEventSource(s.server.url('/defaults'));
+      const { readyState } = useEventSource('/defaults');
       return <i>{readyState}</i>;
     }
     const app = (token: string) => (
-      <Strict options={{ headers: { Authorization: token } }}>
+      <TestStreamProvider server={server} strict options={{ headers: { Authorization: token } }}>
         <Feed />
-      </Strict>
+      </TestStreamProvider>
     );
     const view = render(app('one'));
-    await until(() => screen.queryByText('1') !== null, 5000, 'open');
+    await server.connected;
+    await flushFrames();
+    expect(screen.queryByText('1')).not.toBeNull();
     view.rerender(app('one'));
-    await sleep(50);
-    expect(s.server.requests).toHaveLength(1);
+    await flushFrames();
+    expect(server.connections).toHaveLength(1);
     view.rerender(app('two'));
-    await until(() => s.server.requests.length === 2, 5000, 'second request');
-    expect(s.server.requests.map((r) => r.headers.authorization)).toEqual(['one', 'two']);
+    await server.connected;
+    expect(server.connections.map((c) => c.headers.authorization)).toEqual(['one', 'two']);
   });
 
   it('open and close are stable and act on the shared stream', async () => {
     const seen = new Set<unknown>();
     let controls: { open: () => void; close: () => void } | undefined;
     function Panel() {
-      const { status, open, close } = useEventSource(s.server.url('/p'));
+      const { status, open, close } = useEventSource('/p');
       // Committed identities (React 18 discards the state of StrictMode's first mount render).
       useEffect(() => {
         seen.add(open);
@@ -266,19 +292,25 @@ describe('connection sharing', () => {
       return <i>{status}</i>;
     }
     render(
-      <Strict>
+      <TestStreamProvider server={server} strict>
         <Panel />
-        <Widget url={s.server.url('/p')} />
-      </Strict>,
+        <Widget url="/p" />
+      </TestStreamProvider>,
     );
-    await until(() => screen.queryByText('open') !== null, 5000, 'open');
+    const first = await server.connected;
+    await flushFrames();
+    expect(screen.queryByText('open')).not.toBeNull();
     controls!.close();
-    await until(() => screen.queryByText('closed') !== null, 5000, 'closed');
+    await flushFrames();
+    expect(screen.queryByText('closed')).not.toBeNull();
     expect(screen.getByTestId('w').textContent).toBe('2:');
-    await s.server.waitFor((n) => n === 0, 3000);
+    expect(first.state).toBe('aborted');
+    expect(server).toHaveConnections(0);
     controls!.open();
-    await until(() => screen.queryByText('open') !== null, 5000, 'reopened');
-    expect(s.server.requests).toHaveLength(2);
+    await server.connected;
+    await flushFrames();
+    expect(screen.queryByText('open')).not.toBeNull();
+    expect(server.connections).toHaveLength(2);
     expect(seen.size).toBe(2);
   });
 });

@@ -3,27 +3,22 @@ import { StrictMode } from 'react';
 import { renderToString } from 'react-dom/server';
 import { afterEach, expect, it, vi } from 'vitest';
 import { EventSourceProvider, defineStream, useEventSource, useSSEEvent } from '../../src/index.js';
-import { sleep } from './harness.js';
-import { startSSEServer, type TestSSEServer } from '../helpers/sseServer.js';
+import { createTestServer, flushFrames } from '../../src/testing/index.js';
 
-let server: TestSSEServer | undefined;
-afterEach(async () => {
+afterEach(() => {
   vi.restoreAllMocks();
-  await server?.close();
 });
 
 it('server rendering opens nothing and touches no browser global', async () => {
-  server = await startSSEServer((_req, res) => {
-    res.end();
-  });
+  const server = createTestServer();
   expect(typeof window).toBe('undefined');
   expect(typeof document).toBe('undefined');
   const fetchSpy = vi.spyOn(globalThis, 'fetch');
-  const stream = defineStream<{ alert: { text: string } }>(server.url('/typed'));
+  const stream = defineStream<{ alert: { text: string } }>('http://test/typed');
   function Page() {
-    const { status, readyState, lastMessage } = useEventSource(server!.url('/events'));
+    const { status, readyState, lastMessage } = useEventSource('http://test/events');
     const alert = useSSEEvent(stream, 'alert');
-    const off = useEventSource(server!.url('/off'), { enabled: false });
+    const off = useEventSource('http://test/off', { enabled: false });
     return (
       <p>
         {status}/{readyState}/{lastMessage?.data ?? 'none'}/{alert?.data.text ?? 'no alert'}/
@@ -33,7 +28,9 @@ it('server rendering opens nothing and touches no browser global', async () => {
   }
   const html = renderToString(
     <StrictMode>
-      <EventSourceProvider options={{ headers: () => ({ Authorization: 'x' }) }}>
+      <EventSourceProvider
+        options={{ headers: () => ({ Authorization: 'x' }), fetch: server.fetch }}
+      >
         <Page />
       </EventSourceProvider>
       <Page />
@@ -42,7 +39,8 @@ it('server rendering opens nothing and touches no browser global', async () => {
   expect(html.replaceAll('<!-- -->', '')).toBe(
     '<p>connecting/0/none/no alert/closed</p>'.repeat(2),
   );
-  await sleep(100);
+  // Whatever a render started would have reached a fetch within a frame.
+  await flushFrames();
   expect(fetchSpy).not.toHaveBeenCalled();
-  expect(server.requests).toHaveLength(0);
+  expect(server.connections).toHaveLength(0);
 });

@@ -1,0 +1,29 @@
+import { fireEvent, render, screen } from '@testing-library/react';
+import { createTestServer, flushFrames } from 'sse-hooks/testing';
+import { expect, it, vi } from 'vitest';
+import { Chat } from './Chat';
+
+const token = (content: string) => ({ choices: [{ delta: { content } }] });
+
+it('streams the reply; Stop aborts the request and keeps the text so far', async () => {
+  const server = createTestServer();
+  // useStreamText takes no provider: it reaches the server through the global fetch.
+  vi.stubGlobal('fetch', server.fetch);
+  render(<Chat />);
+  fireEvent.change(screen.getByLabelText('Prompt'), { target: { value: 'Hi' } });
+  fireEvent.click(screen.getByRole('button', { name: 'Send' }));
+
+  const reply = await server.connected;
+  expect(reply.method).toBe('POST');
+  expect(JSON.parse(reply.body!)).toEqual({ prompt: 'Hi' });
+  reply.send({ data: token('Hello') });
+  reply.send({ data: token(', world') });
+  await flushFrames(10);
+  expect(screen.getByRole('status').textContent).toBe('Hello, world');
+
+  fireEvent.click(screen.getByRole('button', { name: 'Stop' }));
+  await flushFrames();
+  expect(reply.state).toBe('aborted'); // the server saw the client leave
+  expect(screen.getByRole('status').textContent).toBe('Hello, world');
+  expect(screen.getByRole('button', { name: 'Send' })).toBeTruthy();
+});

@@ -1,0 +1,2 @@
+// Registers toHaveConnections and toHaveReceivedLastEventId (and their types) with Vitest.
+import 'sse-hooks/testing/vitest';
