@@ -95,7 +95,7 @@ export interface ConnectionInspection {
 export const HISTORY_SIZE = 50;
 
 /** The state of a connection that was never opened. */
-export const INITIAL: ConnectionSnapshot = Object.freeze({
+export const INITIAL: ConnectionSnapshot = /* @__PURE__ */ Object.freeze({
   status: 'closed',
   readyState: 2,
   lastEventId: '',

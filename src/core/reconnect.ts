@@ -8,7 +8,7 @@ export type ResolvedReconnectPolicy = Required<ReconnectPolicy>;
  * Defaults: the first retry after the spec's usual reconnection time (3 s, what browsers use),
  * doubling on every further failure up to 30 s, with jitter, never giving up.
  */
-export const DEFAULT_RECONNECT_POLICY: ResolvedReconnectPolicy = Object.freeze({
+export const DEFAULT_RECONNECT_POLICY: ResolvedReconnectPolicy = /* @__PURE__ */ Object.freeze({
   initialDelay: 3000,
   maxDelay: 30_000,
   factor: 2,

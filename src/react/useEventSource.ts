@@ -47,7 +47,7 @@ type Field = keyof EventSourceState;
 type State = EventSourceState<unknown>;
 
 // What an enabled hook shows before its effect has connected, on the server and while hydrating.
-const PENDING: ConnectionSnapshot = Object.freeze({
+const PENDING: ConnectionSnapshot = /* @__PURE__ */ Object.freeze({
   ...INITIAL,
   status: 'connecting',
   readyState: 0,
