@@ -1,6 +1,7 @@
 import react from '@vitejs/plugin-react';
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vitest/config';
+import { CHROMIUM, CHROMIUM_ARGS } from './e2e/lib.js';
 import { misbehavingServer } from './test/browser/misbehavingServer.js';
 
 // `npm run test:browser`: the library in real headless Chromium (Debian's /usr/bin/chromium),
@@ -26,18 +27,8 @@ export default defineConfig({
       headless: true,
       screenshotFailures: false,
       provider: playwright({
-        launchOptions: {
-          executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-          args: [
-            '--no-sandbox',
-            '--disable-gpu',
-            '--disable-quic',
-            '--no-first-run',
-            '--disable-background-networking',
-            '--disable-component-update',
-            '--disable-sync',
-          ],
-        },
+        // The flags that work as root on these machines, shared with the e2e runner.
+        launchOptions: { executablePath: CHROMIUM, args: CHROMIUM_ARGS },
       }),
       instances: [{ browser: 'chromium' }],
     },
