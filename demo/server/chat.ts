@@ -147,7 +147,7 @@ export function tokenize(text: string): string[] {
   const tokens: string[] = [];
   let piece = 0;
   for (const word of text.match(/\s*\S+|\s+$/g) ?? []) {
-    if (/^[\x00-\x7f]*$/.test(word)) {
+    if (!/[^ -~\s]/.test(word)) {
       tokens.push(word);
       continue;
     }
