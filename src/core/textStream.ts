@@ -388,10 +388,18 @@ export class TextStream {
       addEventListener?: typeof addEventListener;
       removeEventListener?: typeof removeEventListener;
     };
+    let hidden = false;
     const onHide = () => {
       if (!live) return;
       save();
-      if (this.#resumeKey !== undefined) live = false;
+      live = false;
+      hidden = true;
+    };
+    // Back from the back/forward cache: the request did not survive, the stored reply did.
+    const onShow = () => {
+      if (!hidden) return;
+      this.#teardown();
+      this.resumeStored(options);
     };
     const onVisibility = () => {
       if ((globalThis as { document?: Document }).document?.visibilityState === 'hidden') save();
@@ -399,6 +407,7 @@ export class TextStream {
     const watchPage = this.#resumeKey !== undefined && typeof host.addEventListener === 'function';
     if (watchPage) {
       host.addEventListener!('pagehide', onHide);
+      host.addEventListener!('pageshow', onShow);
       host.addEventListener!('visibilitychange', onVisibility);
     }
 
@@ -410,6 +419,7 @@ export class TextStream {
       offOpen();
       if (watchPage) {
         host.removeEventListener!('pagehide', onHide);
+        host.removeEventListener!('pageshow', onShow);
         host.removeEventListener!('visibilitychange', onVisibility);
       }
       if (opened) conn.close();

@@ -446,6 +446,30 @@ describe('useStreamText with resumeKey', () => {
     expect(sessionStorage.getItem('sse-hooks:reply:reply')).toBeNull();
   });
 
+  it('back from the back/forward cache, a reply hidden mid-stream continues', async () => {
+    const words = Array.from({ length: 150 }, (_, i) => ` w${i}`);
+    server = await startSSEServer((req, res) => {
+      sseHead(res);
+      if (req.method === 'POST') drip(res, words, 8, 'data: [DONE]\n\n');
+      else {
+        const from = Number(req.headers['last-event-id']);
+        drip(res, words.slice(from), 2, 'data: [DONE]\n\n', from);
+      }
+    });
+    const chat = renderChat(server.url('/chat'), { resumeKey: 'bfcache' });
+    act(() => chat.api().start());
+    await waitFor(() => expect(text()!.length).toBeGreaterThan(30), { timeout: 4000 });
+    act(() => void window.dispatchEvent(new Event('pagehide')));
+    const hiddenAt = text()!;
+    act(() => void window.dispatchEvent(new Event('pageshow')));
+    await waitFor(() => expect(chat.api().status).toBe('done'), { timeout: 8000 });
+    expect(chat.api().text).toBe(words.join(''));
+    for (const shown of chat.commits.slice(chat.commits.indexOf(hiddenAt))) {
+      expect(shown.startsWith(hiddenAt)).toBe(true);
+    }
+    expect(server.requests.map((r) => r.method)).toEqual(['POST', 'GET']);
+  });
+
   it('stop() forgets the reply: the next mount does not resume it', async () => {
     server = await startSSEServer((_req, res) => {
       sseHead(res);
