@@ -525,8 +525,10 @@ describe('useStreamText pacing in the browser', () => {
     const chat = renderChat('http://localhost/chat', { fetch: pacedFetch(chunks, 100) });
     act(() => chat.api().start());
     await waitFor(() => expect(text()).toBe(ALL.trimEnd()), { timeout: 4000 });
+    // More texts than bursts: a burst is typed over several frames, not shown in one jump (the
+    // exact count depends on the frames the machine manages; the core tests fix the clock).
     const partial = new Set(chat.commits.filter((t) => t !== '' && t !== ALL.trimEnd()));
-    expect(partial.size).toBeGreaterThanOrEqual(30);
+    expect(partial.size).toBeGreaterThan(BURSTS.length + 5);
     expect(status()).toBe('streaming');
     act(() => chat.api().stop());
   });
