@@ -368,7 +368,9 @@ export function createChatService(options: ChatServiceOptions): ChatService {
       return;
     }
     // One reader per reply: a reload's new request may arrive before the old one is seen closed.
-    if (reply.reader) reply.reader.res.end();
+    // The old request is cut, not ended: a client still reading it (a duplicated tab) must not
+    // take a partial reply for a finished one.
+    if (reply.reader) reply.reader.res.destroy();
     const reader: Reader = { session, res };
     reply.reader = reader;
     reply.touchedAt = Date.now();
