@@ -62,7 +62,11 @@ export interface TextStreamOptions {
    * arrives (once a frame). Users who prefer reduced motion always get `false`.
    */
   pace?: boolean;
-  /** The most a character is shown after its arrival, in ms (default 400). */
+  /**
+   * The most a character is shown after its arrival, in ms (default 400), but for the last
+   * character of what arrived, which waits for the next token or the end (an accent or a skin
+   * tone may still extend it).
+   */
   maxLag?: number;
   /**
    * When the stream breaks, request it again with `Last-Event-ID` (`true`, or a backoff policy;
