@@ -33,7 +33,7 @@ const sections: Record<string, Section> = {
     run: async () => (await import('./react.js')).runReactBench(),
   },
   text: {
-    title: 'Token stream: 10,000 tokens rendered',
+    title: 'Token stream: Markdown blocks vs whole re-parse, lag behind arrival, renders',
     run: async () => (await import('./streamText.js')).runStreamTextBench(),
   },
 };

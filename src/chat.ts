@@ -4,9 +4,11 @@
 
 export { useStreamText } from './react/useStreamText.js';
 export type { UseStreamTextOptions, UseStreamTextResult } from './react/useStreamText.js';
+export { splitBlocks } from './core/textBlocks.js';
 export type { BodyOption } from './core/connection.js';
 export type {
   FrameScheduler,
+  ReplyStorage,
   TextStreamEnvironment,
   TextStreamOptions,
   TextStreamSnapshot,

@@ -12,14 +12,7 @@ import {
   type PanelEventType,
 } from './controlPanel.js';
 import { DashboardFeed, parseRate } from './dashboard.js';
-import {
-  answerFor,
-  chunk,
-  completionId,
-  parseChatRequest,
-  tokenize,
-  CHAT_BODY_LIMIT,
-} from './chat.js';
+import { createChatService, type ChatStats } from './chat.js';
 
 export interface DemoAppOptions {
   /** Control-panel loop period in ms; 0 or false disables the loop. Default 1000. */
@@ -75,17 +68,7 @@ export interface DemoStats {
     rejected: number;
   };
   dashboard: { eventsSent: number; dropped: number };
-  chat: {
-    requests: number;
-    unauthorized: number;
-    rejected: number;
-    active: number;
-    completed: number;
-    /** Streams the client closed before [DONE]; generation stopped for each. */
-    aborted: number;
-    resumed: number;
-    tokensSent: number;
-  };
+  chat: ChatStats & { active: number };
 }
 
 export interface DemoApp {
@@ -162,13 +145,6 @@ export function createDemoApp(options: DemoAppOptions = {}): DemoApp {
     sendRejected: 0,
     dashboardSent: 0,
     dashboardDropped: 0,
-    chatRequests: 0,
-    chatUnauthorized: 0,
-    chatRejected: 0,
-    chatCompleted: 0,
-    chatAborted: 0,
-    chatResumed: 0,
-    chatTokens: 0,
   };
 
   const every = (ms: number, fn: () => void) => {
@@ -315,78 +291,15 @@ export function createDemoApp(options: DemoAppOptions = {}): DemoApp {
 
   // ---- chat ----------------------------------------------------------------------------------
 
-  async function handleChat(req: IncomingMessage, res: ServerResponse) {
-    counts.chatRequests += 1;
-    const auth = headerValue(req.headers.authorization);
-    if (auth !== `Bearer ${chatToken}`) {
-      counts.chatUnauthorized += 1;
-      req.resume();
-      sendError(
-        res,
-        401,
-        auth === '' ? 'missing "Authorization: Bearer <token>" header' : 'invalid bearer token',
-        { 'WWW-Authenticate': 'Bearer realm="sse-hooks demo"' },
-      );
-      return;
-    }
-    const request = await readValidJson(req, res, CHAT_BODY_LIMIT, parseChatRequest);
-    if (!request) {
-      counts.chatRejected += 1;
-      return;
-    }
-    const answer = answerFor(request.messages);
-    const tokens = tokenize(answer.text);
-    // Every chunk carries the count of tokens sent so far as its id: a client that lost the stream
-    // can repeat the request with Last-Event-ID and get the rest of the same answer.
-    const resumeFrom = headerValue(req.headers['last-event-id']);
-    let index = 0;
-    if (/^\d+$/.test(resumeFrom) && Number(resumeFrom) <= tokens.length) {
-      index = Number(resumeFrom);
-      counts.chatResumed += 1;
-    }
-
-    const session = await openStream(req, res, {
-      retry: null,
-      headers: { 'X-Chat-Topic': answer.topic },
-    });
-    if (!session) {
-      counts.chatAborted += 1;
-      return;
-    }
-    if (closing) {
-      res.end();
-      return;
-    }
-    const info = { id: completionId(request.messages), created: Math.floor(Date.now() / 1000) };
-    let finished = false;
-    let timer: NodeJS.Timeout | undefined;
-    const step = () => {
-      timer = undefined;
-      if (!session.isConnected) return;
-      const buffer = createBuffer();
-      const burst = Math.min(tokens.length - index, 1 + Math.floor(Math.random() * chatBurst));
-      for (let i = 0; i < burst; i++) {
-        const data = chunk(tokens[index] as string, { ...info, index, total: tokens.length });
-        index += 1;
-        buffer.id(String(index)).data(data).dispatch();
-      }
-      counts.chatTokens += burst;
-      if (index >= tokens.length) {
-        buffer.data('[DONE]').dispatch();
-        finished = true;
-        counts.chatCompleted += 1;
-      }
-      writeBuffer(session, buffer);
-      if (finished) res.end();
-      else timer = later(chatDelayMs, step);
-    };
-    track('chat', session, res, () => {
-      stop(timer);
-      timer = undefined;
-      if (!finished && !closing) counts.chatAborted += 1;
-    });
-    timer = later(chatDelayMs, step);
-  }
+  const chat = createChatService({
+    token: chatToken,
+    delayMs: chatDelayMs,
+    burst: chatBurst,
+    track: (session, res, release) => track('chat', session, res, release),
+    later,
+    stop,
+    closing: () => closing,
+  });
 
   // ---- routing -------------------------------------------------------------------------------
 
@@ -395,7 +308,8 @@ export function createDemoApp(options: DemoAppOptions = {}): DemoApp {
     '/api/events': { method: 'GET', handler: handleEvents },
     '/api/send': { method: 'POST', handler: handleSend },
     '/api/dashboard': { method: 'GET', handler: handleDashboard },
-    '/api/chat': { method: 'POST', handler: handleChat },
+    '/api/chat': { method: 'POST', handler: chat.handlePost },
+    '/api/chat/stream': { method: 'GET', handler: chat.handleResume },
     '/api/stats': { method: 'GET', handler: (_req, res) => sendJson(res, 200, stats()) },
     // Ends every control-panel stream, as a server restart would; clients reconnect and resume.
     '/api/disconnect': {
@@ -482,16 +396,7 @@ export function createDemoApp(options: DemoAppOptions = {}): DemoApp {
         rejected: counts.sendRejected,
       },
       dashboard: { eventsSent: counts.dashboardSent, dropped: counts.dashboardDropped },
-      chat: {
-        requests: counts.chatRequests,
-        unauthorized: counts.chatUnauthorized,
-        rejected: counts.chatRejected,
-        active: connections.chat,
-        completed: counts.chatCompleted,
-        aborted: counts.chatAborted,
-        resumed: counts.chatResumed,
-        tokensSent: counts.chatTokens,
-      },
+      chat: { ...chat.stats(), active: connections.chat },
     };
   }
 

@@ -38,17 +38,16 @@ export type {
   ReconnectPolicy,
   SSEMessage,
 } from './types.js';
-export {
-  TextStream,
-  selectToken,
-  revealCount,
-  DEFAULT_PACE,
-  CATCH_UP_FRAMES,
-} from './textStream.js';
+export { TextStream, selectToken } from './textStream.js';
 export type {
   TextStreamOptions,
   TextStreamSnapshot,
   TextStreamStatus,
   TextStreamEnvironment,
   FrameScheduler,
+  ReplyStorage,
 } from './textStream.js';
+export { TextReveal, DEFAULT_MAX_LAG } from './textReveal.js';
+export type { TextRevealOptions } from './textReveal.js';
+export { splitBlocks, BlockSplitter } from './textBlocks.js';
+export { graphemeStarts, isRevealPoint } from './graphemes.js';

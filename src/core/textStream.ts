@@ -1,18 +1,21 @@
 /**
  * Token streams (LLM chat replies): one POST per generation, tokens extracted from each event,
- * revealed at a steady pace with at most one published change per animation frame.
+ * revealed at the pace they arrive (see {@link TextReveal}) with at most one published change per
+ * animation frame, as text and as Markdown blocks.
  *
  * No React here: the React hook is a thin adapter over {@link TextStream}.
  */
 import { shouldRetry } from './reconnect.js';
 import { ANY_EVENT, Connection, type BodyOption } from './connection.js';
 import { SSEError } from './errors.js';
+import { BlockSplitter } from './textBlocks.js';
+import { TextReveal } from './textReveal.js';
 import type { HeadersOption, ReconnectPolicy, SSEMessage } from './types.js';
 
 /**
- * `idle` before the first start or after reset; `streaming` from `start()` until the end;
- * `done` after the sentinel or a clean end of the stream; `stopped` after `stop()`; `error` when
- * the request or the stream failed.
+ * `idle` before the first start or after reset; `streaming` from `start()` (or a resume) until
+ * the end; `done` after the sentinel or a clean end of the stream; `stopped` after `stop()`;
+ * `error` when the request or the stream failed.
  */
 export type TextStreamStatus = 'idle' | 'streaming' | 'done' | 'stopped' | 'error';
 
@@ -20,6 +23,12 @@ export type TextStreamStatus = 'idle' | 'streaming' | 'done' | 'stopped' | 'erro
 export interface TextStreamSnapshot {
   /** The text revealed so far. After done, stop or error it is everything received. */
   readonly text: string;
+  /**
+   * `text` split into Markdown blocks (paragraphs, fenced code, list items, headings) that join
+   * back into `text`. While streaming, every block but the last is final: it never changes
+   * again, so a renderer memoised per block re-parses only the last one.
+   */
+  readonly blocks: readonly string[];
   readonly status: TextStreamStatus;
   /**
    * The failure when `status` is `error`. While `resume` retries a lost stream, the loss is
@@ -48,17 +57,32 @@ export interface TextStreamOptions {
   /** Data that ends the generation (compared after trimming). Default `'[DONE]'`; `false` for none. */
   done?: string | false;
   /**
-   * Characters revealed per animation frame at least (default 3); a growing backlog is revealed
-   * faster so the text never lags far behind. `false` shows everything received at each frame.
-   * Users who prefer reduced motion get the same as `false`.
+   * `true` (default): reveal at the pace tokens arrive, word by word (character by character in
+   * Chinese, Japanese, Thai...), never more than `maxLag` behind. `false`: show text as it
+   * arrives (once a frame). Users who prefer reduced motion always get `false`.
    */
-  pace?: number | false;
+  pace?: boolean;
+  /**
+   * The most a character is shown after its arrival, in ms (default 400), but for the last
+   * character of what arrived, which waits for the next token or the end (an accent or a skin
+   * tone may still extend it).
+   */
+  maxLag?: number;
   /**
    * When the stream breaks, request it again with `Last-Event-ID` (`true`, or a backoff policy;
    * default `false`: report the loss as an error). Only streams whose events carry an `id` are
    * resumed, so a generation is never started over from scratch.
    */
   resume?: boolean | ReconnectPolicy;
+  /**
+   * Opt in to replies that survive a page reload: the reply's text and last event id are kept in
+   * `sessionStorage` under this key while it streams. A {@link TextStream.resumeStored} call
+   * with the same key (`useStreamText` makes it on mount) shows that text at once and continues
+   * with `GET resumeUrl` and `Last-Event-ID`: the prompt is not sent again. Needs event ids.
+   */
+  resumeKey?: string;
+  /** Where a stored reply is requested again (GET with `Last-Event-ID`). Default: the start URL. */
+  resumeUrl?: string;
   /** Called once when a generation ends with `done`, `stopped` or `error`. */
   onFinish?: (snapshot: TextStreamSnapshot) => void;
 }
@@ -69,49 +93,47 @@ export interface FrameScheduler {
   cancel(handle: unknown): void;
 }
 
+/** Where resumable replies are kept (the part of the Web Storage API used). */
+export interface ReplyStorage {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+
 /** Environment hooks, for tests and non-browser hosts. */
 export interface TextStreamEnvironment {
   /** Default: `requestAnimationFrame` when present, else a 16 ms timer. */
   frames?: FrameScheduler;
-  /** Default: the `prefers-reduced-motion: reduce` media query, read at each `start()`. */
+  /** Default: the `prefers-reduced-motion: reduce` media query, read at each start. */
   reducedMotion?: () => boolean;
+  /** Milliseconds clock for pacing. Default `performance.now()`. */
+  now?: () => number;
+  /** Default: `sessionStorage` when usable, else nothing is kept. */
+  storage?: ReplyStorage | null;
 }
-
-/** Default for {@link TextStreamOptions.pace}. */
-export const DEFAULT_PACE = 3;
-
-/**
- * The backlog is revealed within about this many frames, so the text trails what arrived by
- * roughly this many frames (100 ms at 60 Hz) however fast tokens come.
- */
-export const CATCH_UP_FRAMES = 6;
 
 /** With `resume: true`: the default backoff, giving up after a few attempts. */
 const RESUME_POLICY: ReconnectPolicy = { maxAttempts: 5 };
 
-const IDLE: TextStreamSnapshot = Object.freeze({ text: '', status: 'idle', error: null });
+/** The stored reply is written at most this often while streaming, and when the page hides. */
+const SAVE_EVERY_MS = 250;
+/** A stored reply older than this is not resumed. */
+const STORED_REPLY_TTL_MS = 10 * 60_000;
+const STORAGE_PREFIX = 'sse-hooks:reply:';
 
-/**
- * How many characters to reveal this frame: at least `pace`, or a share of the backlog when it
- * has grown, so a burst is revealed quickly at first and gently at the end.
- *
- * @example
- * ```ts
- * revealCount(2, 3);    // 2 (all of it)
- * revealCount(10, 3);   // 3
- * revealCount(600, 3);  // 100
- * ```
- */
-export function revealCount(
-  backlog: number,
-  pace: number,
-  catchUpFrames = CATCH_UP_FRAMES,
-): number {
-  if (backlog <= 0) return 0;
-  const step = Math.max(1, Math.floor(pace), Math.ceil(backlog / catchUpFrames));
-  return Math.min(backlog, step);
+const IDLE: TextStreamSnapshot = Object.freeze({
+  text: '',
+  blocks: Object.freeze([]) as readonly string[],
+  status: 'idle',
+  error: null,
+});
+
+interface StoredReply {
+  url: string;
+  id: string;
+  text: string;
+  at: number;
 }
-
 /**
  * The default token extractor. JSON data in the OpenAI chat shape
  * (`{"choices":[{"delta":{"content":"Hi"}}]}`) gives `delta.content`; the completions shape gives
@@ -154,18 +176,28 @@ export function selectToken(message: SSEMessage): string | undefined {
   return undefined;
 }
 
+interface Generation {
+  url: string;
+  options: TextStreamOptions;
+  method: string;
+  body: BodyOption | undefined;
+  lastEventId: string;
+  /** A stored reply continued: its text so far. */
+  restored?: string;
+}
+
 /**
- * One chat reply at a time: POSTs, reads the SSE reply, collects tokens and reveals them at a
- * steady pace. State is published as immutable snapshots (`getSnapshot` / `subscribe`), at most
- * once per animation frame while streaming and at once when the generation ends.
+ * One chat reply at a time: POSTs, reads the SSE reply, collects tokens and reveals them at the
+ * pace they arrive. State is published as immutable snapshots (`getSnapshot` / `subscribe`), at
+ * most once per animation frame while streaming and at once when the generation ends.
  *
- * It never sends a request by itself: only `start()` does (and `resume`, when asked for, after a
- * break). Page visibility changes are ignored.
+ * It never sends a request by itself: only `start()` does (and `resume` after a break, or
+ * `resumeStored()` for a reply kept with `resumeKey`). Page visibility changes are ignored.
  *
  * @example
  * ```ts
  * const stream = new TextStream();
- * stream.subscribe(() => render(stream.getSnapshot().text));
+ * stream.subscribe(() => render(stream.getSnapshot().blocks));
  * stream.start('/api/chat', { headers: { Authorization: `Bearer ${token}` }, body: { prompt } });
  * // stream.stop() aborts the request and keeps the text so far
  * ```
@@ -174,19 +206,22 @@ export class TextStream {
   #snapshot: TextStreamSnapshot = IDLE;
   readonly #listeners = new Set<() => void>();
   readonly #env: TextStreamEnvironment;
+  readonly #now: () => number;
+  readonly #blocks = new BlockSplitter();
 
   /** Ends the running generation's wiring (listeners, connection); null when none runs. */
   #detach: (() => void) | null = null;
   #onFinish: TextStreamOptions['onFinish'];
-  #received = '';
-  #shown = 0;
-  #pace: number | false = DEFAULT_PACE;
+  #reveal = new TextReveal();
   #frames: FrameScheduler | null = null;
   #frameHandle: unknown = undefined;
   #framePending = false;
+  /** Key of the stored reply of the running generation, if any. */
+  #resumeKey: string | undefined;
 
   constructor(env: TextStreamEnvironment = {}) {
     this.#env = env;
+    this.#now = env.now ?? defaultNow;
   }
 
   /** The current immutable state. Same object until something changes. */
@@ -198,32 +233,123 @@ export class TextStream {
     return () => this.#listeners.delete(listener);
   };
 
+  /** Whether a generation is running (a request is open or being retried). */
+  get running(): boolean {
+    return this.#detach !== null;
+  }
+
   /** Starts a new generation: aborts a running one and clears the text. */
   start(url: string, options: TextStreamOptions = {}): void {
     this.#teardown();
-    this.#received = '';
-    this.#shown = 0;
+    this.#forget();
+    this.#run({
+      url,
+      options,
+      method: options.method ?? 'POST',
+      body: options.body,
+      lastEventId: '',
+    });
+  }
+
+  /**
+   * Continues the reply stored under `options.resumeKey`, if one is stored and no generation
+   * runs: shows its text at once and requests the rest with `GET` and `Last-Event-ID`. Returns
+   * whether it did.
+   */
+  resumeStored(options: TextStreamOptions): boolean {
+    const key = options.resumeKey;
+    if (key === undefined || this.#detach !== null) return false;
+    const stored = readStored(this.#storage(), key);
+    if (!stored) return false;
+    this.#run({
+      url: stored.url,
+      options,
+      method: 'GET',
+      body: undefined,
+      lastEventId: stored.id,
+      restored: stored.text,
+    });
+    return true;
+  }
+
+  /** Aborts the running generation (the request is cancelled) and keeps the text received so far. */
+  stop(): void {
+    if (this.#snapshot.status === 'streaming') this.#finish('stopped', null);
+  }
+
+  /**
+   * Aborts the request without ending the generation: a reply kept with `resumeKey` stays
+   * stored, to be continued by `resumeStored()` (a component that unmounts, a page that unloads).
+   * Without `resumeKey` it is `stop()`.
+   */
+  suspend(): void {
+    if (this.#resumeKey === undefined || this.#detach === null) {
+      this.stop();
+      return;
+    }
+    this.#save();
+    this.#teardown();
+  }
+
+  /** Aborts any running generation and clears the text: back to `idle`. */
+  reset(): void {
+    this.#teardown();
+    this.#forget();
+    this.#reveal = new TextReveal();
+    this.#blocks.reset();
+    this.#publish(IDLE);
+  }
+
+  #run(generation: Generation): void {
+    const { options } = generation;
     this.#onFinish = options.onFinish;
     this.#frames = this.#env.frames ?? defaultFrames();
     const reduced = (this.#env.reducedMotion ?? prefersReducedMotion)();
-    this.#pace = reduced ? false : (options.pace ?? DEFAULT_PACE);
+    this.#reveal = new TextReveal({
+      pace: reduced ? false : options.pace !== false,
+      maxLag: options.maxLag,
+    });
+    this.#blocks.reset();
+    const reveal = this.#reveal;
+    if (generation.restored) reveal.restore(generation.restored);
+    this.#resumeKey = options.resumeKey;
 
     const select = options.select ?? selectToken;
     const sentinel = options.done === undefined ? '[DONE]' : options.done;
     const resume = options.resume ?? false;
+    const resumeUrl =
+      generation.restored === undefined ? (options.resumeUrl ?? generation.url) : generation.url;
 
     let live = true;
+    // The stored checkpoint: the last event id and the text received up to the event that set it,
+    // so a replay after that id neither repeats nor skips a token.
+    let checkpointId = generation.lastEventId;
+    let checkpointText = reveal.received;
+    let savedAt = -Infinity;
+    const save = () => {
+      if (this.#resumeKey === undefined || checkpointId === '') return;
+      savedAt = this.#now();
+      writeStored(this.#storage(), this.#resumeKey, {
+        url: resumeUrl,
+        id: checkpointId,
+        text: checkpointText,
+        at: Date.now(),
+      });
+    };
+    this.#save = save;
+
     // Resume only a stream that can be resumed (it sent ids) and only after a break: a clean
     // end is the end, and retrying a request that never produced an id would run it again.
     const retryOn = (error: SSEError): boolean =>
       error.code !== 'stream-ended' && shouldRetry(error) && conn.getSnapshot().lastEventId !== '';
-    const conn: Connection = new Connection(url, {
-      method: options.method ?? 'POST',
+    const conn: Connection = new Connection(generation.url, {
+      method: generation.method,
       headers: options.headers,
-      body: options.body,
+      body: generation.body,
       credentials: options.credentials,
       fetch: options.fetch,
       transport: 'fetch',
+      lastEventId: generation.lastEventId || undefined,
       reconnect: resume === false ? false : resume === true ? RESUME_POLICY : resume,
       retryOn,
     });
@@ -245,6 +371,11 @@ export class TextStream {
         return;
       }
       if (token) this.#push(token);
+      if (message.lastEventId !== checkpointId) {
+        checkpointId = message.lastEventId;
+        checkpointText = reveal.received;
+        if (this.#now() - savedAt >= SAVE_EVERY_MS) save();
+      }
     });
     const offError = conn.onError((error) => {
       if (!live) return;
@@ -255,48 +386,112 @@ export class TextStream {
     const offOpen = conn.onOpen(() => {
       if (live && this.#snapshot.error) this.#publish({ error: null });
     });
+    // A reload or a tab closed mid-reply: keep the latest checkpoint, and do not let the abort
+    // that follows end (and forget) the reply.
+    const host = globalThis as {
+      addEventListener?: typeof addEventListener;
+      removeEventListener?: typeof removeEventListener;
+    };
+    let hidden = false;
+    const onHide = () => {
+      if (!live) return;
+      save();
+      live = false;
+      hidden = true;
+    };
+    // Back from the back/forward cache: the request did not survive, the stored reply did.
+    const onShow = () => {
+      if (!hidden) return;
+      this.#teardown();
+      this.resumeStored(options);
+    };
+    const onVisibility = () => {
+      if ((globalThis as { document?: Document }).document?.visibilityState === 'hidden') save();
+    };
+    const watchPage = this.#resumeKey !== undefined && typeof host.addEventListener === 'function';
+    if (watchPage) {
+      host.addEventListener!('pagehide', onHide);
+      host.addEventListener!('pageshow', onShow);
+      host.addEventListener!('visibilitychange', onVisibility);
+    }
 
+    let opened = false;
     this.#detach = () => {
       live = false;
       offMessage();
       offError();
       offOpen();
-      conn.close();
+      if (watchPage) {
+        host.removeEventListener!('pagehide', onHide);
+        host.removeEventListener!('pageshow', onShow);
+        host.removeEventListener!('visibilitychange', onVisibility);
+      }
+      if (opened) conn.close();
+      opened = true;
     };
-    this.#publish({ text: '', status: 'streaming', error: null });
-    conn.open();
+    const text = reveal.shownText;
+    this.#publish({
+      text,
+      blocks: this.#blocks.update(text, false),
+      status: 'streaming',
+      error: null,
+    });
+    if (generation.restored === undefined) {
+      opened = true;
+      conn.open();
+    } else {
+      // A resume made from a mount effect: React's development double mount tears it down at
+      // once, before this runs, so it sends no request for nothing.
+      queueMicrotask(() => {
+        if (opened) return;
+        opened = true;
+        conn.open();
+      });
+    }
   }
 
-  /** Aborts the running generation (the request is cancelled) and keeps the text received so far. */
-  stop(): void {
-    if (this.#snapshot.status === 'streaming') this.#finish('stopped', null);
+  #save: () => void = () => {};
+
+  #storage(): ReplyStorage | null {
+    if (this.#env.storage !== undefined) return this.#env.storage;
+    try {
+      return (globalThis as { sessionStorage?: ReplyStorage }).sessionStorage ?? null;
+    } catch {
+      // Storage blocked (privacy settings, sandboxed frames).
+      return null;
+    }
   }
 
-  /** Aborts any running generation and clears the text: back to `idle`. */
-  reset(): void {
-    this.#teardown();
-    this.#received = '';
-    this.#shown = 0;
-    this.#publish(IDLE);
+  /** Drops the stored reply of the running generation. */
+  #forget(): void {
+    if (this.#resumeKey !== undefined) removeStored(this.#storage(), this.#resumeKey);
+    this.#resumeKey = undefined;
   }
 
   #teardown(): void {
     this.#detach?.();
     this.#detach = null;
+    this.#save = () => {};
     this.#cancelFrame();
   }
 
   #finish(status: 'done' | 'stopped' | 'error', error: SSEError | null): void {
     this.#teardown();
-    this.#shown = this.#received.length;
-    this.#publish({ text: this.#received, status, error });
+    this.#forget();
+    this.#reveal.end();
+    const text = this.#reveal.received;
+    this.#publish({ text, blocks: this.#blocks.update(text, true), status, error });
     const onFinish = this.#onFinish;
     this.#onFinish = undefined;
     onFinish?.(this.#snapshot);
   }
 
   #push(token: string): void {
-    this.#received += token;
+    this.#reveal.push(token, this.#now());
+    this.#requestFrame();
+  }
+
+  #requestFrame(): void {
     if (!this.#framePending && this.#frames) {
       this.#framePending = true;
       this.#frameHandle = this.#frames.request(this.#tick);
@@ -306,18 +501,12 @@ export class TextStream {
   readonly #tick = (): void => {
     this.#framePending = false;
     this.#frameHandle = undefined;
-    const total = this.#received.length;
-    const backlog = total - this.#shown;
-    if (backlog <= 0 || this.#detach === null) return;
-    let shown = this.#shown + (this.#pace === false ? backlog : revealCount(backlog, this.#pace));
-    // Never cut a surrogate pair in half.
-    if (shown < total && isHighSurrogate(this.#received.charCodeAt(shown - 1))) shown++;
-    this.#shown = shown;
-    this.#publish({ text: this.#received.slice(0, shown) });
-    if (shown < total && this.#frames) {
-      this.#framePending = true;
-      this.#frameHandle = this.#frames.request(this.#tick);
+    if (this.#detach === null) return;
+    if (this.#reveal.frame(this.#now())) {
+      const text = this.#reveal.shownText;
+      this.#publish({ text, blocks: this.#blocks.update(text, false) });
     }
+    if (this.#reveal.pending) this.#requestFrame();
   };
 
   #cancelFrame(): void {
@@ -332,8 +521,47 @@ export class TextStream {
   }
 }
 
-function isHighSurrogate(code: number): boolean {
-  return code >= 0xd800 && code <= 0xdbff;
+function readStored(storage: ReplyStorage | null, key: string): StoredReply | null {
+  if (!storage) return null;
+  try {
+    const raw = storage.getItem(STORAGE_PREFIX + key);
+    if (raw === null) return null;
+    const value = JSON.parse(raw) as Partial<StoredReply>;
+    if (
+      typeof value.url === 'string' &&
+      typeof value.id === 'string' &&
+      value.id !== '' &&
+      typeof value.text === 'string' &&
+      typeof value.at === 'number' &&
+      Date.now() - value.at < STORED_REPLY_TTL_MS
+    ) {
+      return value as StoredReply;
+    }
+    storage.removeItem(STORAGE_PREFIX + key);
+  } catch {
+    // Unreadable or blocked storage: nothing to resume.
+  }
+  return null;
+}
+
+function writeStored(storage: ReplyStorage | null, key: string, reply: StoredReply): void {
+  try {
+    storage?.setItem(STORAGE_PREFIX + key, JSON.stringify(reply));
+  } catch {
+    // Full or blocked storage: the reply just cannot survive a reload.
+  }
+}
+
+function removeStored(storage: ReplyStorage | null, key: string): void {
+  try {
+    storage?.removeItem(STORAGE_PREFIX + key);
+  } catch {
+    // Blocked storage holds nothing of ours.
+  }
+}
+
+function defaultNow(): number {
+  return typeof performance !== 'undefined' ? performance.now() : Date.now();
 }
 
 function defaultFrames(): FrameScheduler {

@@ -26,6 +26,11 @@ export interface UseStreamTextOptions extends TextStreamOptions {
 export interface UseStreamTextResult {
   /** The text revealed so far. */
   text: string;
+  /**
+   * `text` as Markdown blocks (paragraphs, fenced code, list items, headings), joined they give
+   * `text`. While streaming only the last block changes: render each with a memoised component.
+   */
+  blocks: readonly string[];
   status: TextStreamStatus;
   /** The failure when `status` is `'error'` (or a loss being resumed, with `willRetry: true`). */
   error: SSEError | null;
@@ -43,27 +48,35 @@ const useIsomorphicLayoutEffect = typeof document !== 'undefined' ? useLayoutEff
 /**
  * Streams a chat reply: POSTs `body` with `headers` to `url`, reads the SSE reply, extracts each
  * token with `select` (OpenAI-style chunks by default), and ends at the `[DONE]` sentinel or at
- * the end of the stream. Tokens that arrive in bursts are revealed at a steady pace, with at most
- * one render per animation frame; `stop()`, the end and errors show everything at once. With
- * `prefers-reduced-motion` the text is not animated (still one render per frame at most).
+ * the end of the stream. Text is revealed at the pace tokens arrive, word by word (per character
+ * in Chinese or Japanese), never cut inside a character and never more than `maxLag` (400 ms)
+ * behind, with at most one render per animation frame; `stop()`, the end and errors show
+ * everything at once. With `pace: false` or `prefers-reduced-motion` text shows as it arrives.
  *
  * Nothing is requested until `start()`, and nothing is requested again by itself: not on
  * re-render, not when the tab is hidden or shown again. A broken stream is reported as an error
  * unless `resume` is set, in which case it is requested again with `Last-Event-ID`. Unmounting
- * aborts the request.
+ * aborts the request. With `resumeKey`, a reply still streaming when the page reloads continues
+ * on mount (`GET` with `Last-Event-ID`, the prompt is not sent again) without retyping its text.
  *
  * @example
  * ```tsx
+ * // Parses one block; memo skips the blocks that did not change.
+ * const MarkdownBlock = memo(({ source }: { source: string }) => (
+ *   <div dangerouslySetInnerHTML={{ __html: DOMPurify.sanitize(marked.parse(source, { async: false })) }} />
+ * ));
+ *
  * function Chat({ token }: { token: string }) {
  *   const [prompt, setPrompt] = useState('');
- *   const { text, status, error, start, stop } = useStreamText('/api/chat', {
+ *   const { blocks, status, error, start, stop } = useStreamText('/api/chat', {
  *     headers: { Authorization: `Bearer ${token}` },
+ *     resumeKey: 'chat',
  *   });
  *   return (
  *     <form onSubmit={(e) => { e.preventDefault(); start({ messages: [{ role: 'user', content: prompt }] }); }}>
  *       <input value={prompt} onChange={(e) => setPrompt(e.target.value)} />
  *       {status === 'streaming' ? <button type="button" onClick={stop}>Stop</button> : <button>Send</button>}
- *       <p>{text}</p>
+ *       {blocks.map((block, i) => <MarkdownBlock key={i} source={block} />)}
  *       {error && <p role="alert">{error.message}</p>}
  *     </form>
  *   );
@@ -79,8 +92,20 @@ export function useStreamText(
   useIsomorphicLayoutEffect(() => {
     latest.current = { url, options };
   });
-  // Unmounting aborts the request; the stream object stays usable if the component mounts again.
-  useEffect(() => () => stream.stop(), [stream]);
+  // A reply kept with `resumeKey` (the page was reloaded mid-reply) continues before the first
+  // paint. Unmounting aborts the request; with `resumeKey` the reply stays stored, so mounting
+  // again continues it. The stream object stays usable if the component mounts again.
+  useIsomorphicLayoutEffect(() => {
+    const { url: currentUrl, options: current } = latest.current;
+    if (current.resumeKey !== undefined) {
+      stream.resumeStored({
+        ...current,
+        resumeUrl: current.resumeUrl ?? currentUrl,
+        onFinish: (result) => latest.current.options.onFinish?.(result),
+      });
+    }
+    return () => stream.suspend();
+  }, [stream]);
 
   const snapshot = useSyncExternalStore(stream.subscribe, stream.getSnapshot, stream.getSnapshot);
 
@@ -102,6 +127,7 @@ export function useStreamText(
   return useMemo(
     () => ({
       text: snapshot.text,
+      blocks: snapshot.blocks,
       status: snapshot.status,
       error: snapshot.error,
       start,

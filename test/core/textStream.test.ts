@@ -2,9 +2,7 @@ import { createElement } from 'react';
 import { renderToString } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import {
-  CATCH_UP_FRAMES,
   TextStream,
-  revealCount,
   selectToken,
   type FrameScheduler,
   type TextStreamOptions,
@@ -83,10 +81,31 @@ function fetchDouble(respond: (call: Call) => Response | undefined = () => undef
 const chunk = (content: string) =>
   `data: ${JSON.stringify({ choices: [{ delta: { content } }] })}\n\n`;
 
-function setup(options: TextStreamOptions = {}, reducedMotion = false) {
+/** A stored-reply area, as sessionStorage. */
+function memoryStorage() {
+  const items = new Map<string, string>();
+  return {
+    items,
+    getItem: (key: string) => items.get(key) ?? null,
+    setItem: (key: string, value: string) => void items.set(key, value),
+    removeItem: (key: string) => void items.delete(key),
+  };
+}
+
+function setup(
+  options: TextStreamOptions = {},
+  reducedMotion = false,
+  storage: ReturnType<typeof memoryStorage> | null = null,
+) {
   const clock = manualFrames();
   const double = fetchDouble();
-  const stream = new TextStream({ frames: clock.frames, reducedMotion: () => reducedMotion });
+  const time = { now: 0 };
+  const stream = new TextStream({
+    frames: clock.frames,
+    reducedMotion: () => reducedMotion,
+    now: () => time.now,
+    storage,
+  });
   const published: TextStreamSnapshot[] = [];
   stream.subscribe(() => published.push(stream.getSnapshot()));
   stream.start('http://test.local/chat', { fetch: double.fetch, ...options });
@@ -94,7 +113,7 @@ function setup(options: TextStreamOptions = {}, reducedMotion = false) {
     await until(() => double.calls.length > 0, 2000, 'the request');
     return double.calls[double.calls.length - 1]!;
   };
-  return { stream, clock, double, published, call };
+  return { stream, clock, double, published, call, time };
 }
 
 /** Lets the fetch double's queued chunks reach the parser. */
@@ -105,26 +124,6 @@ const message = (data: string): SSEMessage => ({
   data,
   lastEventId: '',
   origin: '',
-});
-
-describe('revealCount', () => {
-  it('reveals at least the pace, and a share of a large backlog', () => {
-    expect(revealCount(0, 3)).toBe(0);
-    expect(revealCount(2, 3)).toBe(2);
-    expect(revealCount(10, 3)).toBe(3);
-    expect(revealCount(600, 3)).toBe(600 / CATCH_UP_FRAMES);
-    expect(revealCount(5, 0)).toBe(1);
-  });
-
-  it('catches up: a large burst is revealed within a few dozen frames', () => {
-    let backlog = 40_000;
-    let frames = 0;
-    while (backlog > 0) {
-      backlog -= revealCount(backlog, 3);
-      frames++;
-    }
-    expect(frames).toBeLessThan(80);
-  });
 });
 
 describe('selectToken', () => {
@@ -162,40 +161,61 @@ describe('TextStream', () => {
 
     c.push(chunk('Hello') + chunk(', ') + chunk('world') + 'data: [DONE]\n\n' + chunk('late'));
     await until(() => stream.getSnapshot().status !== 'streaming', 2000, 'the end');
-    expect(stream.getSnapshot()).toEqual({ text: 'Hello, world', status: 'done', error: null });
+    expect(stream.getSnapshot()).toEqual({
+      text: 'Hello, world',
+      blocks: ['Hello, world'],
+      status: 'done',
+      error: null,
+    });
     expect(c.cancelled).toBe(true);
   });
 
-  it('reveals a burst over several frames, one publish per frame, and catches up', async () => {
-    const { stream, clock, call, published } = setup({ pace: 2 });
+  it('follows the arrival rate: one token every 100 ms is typed over the 100 ms, a word at a time', async () => {
+    const { stream, clock, call, published, time } = setup();
     const c = await call();
-    const tokens = Array.from({ length: 150 }, (_, i) => `w${i % 10}`); // 300 characters
-    c.push(tokens.map(chunk).join(''));
-    await settle();
-    const before = published.length;
-    expect(stream.getSnapshot().text).toBe(''); // nothing shown before a frame
-    const lengths: number[] = [];
-    while (clock.pending() > 0) {
-      clock.frame();
-      lengths.push(stream.getSnapshot().text.length);
-      expect(lengths.length).toBeLessThan(100);
+    const words = Array.from({ length: 30 }, (_, i) => ` word${i} and more`);
+    const seen: { at: number; text: string }[] = [];
+    for (const [i, word] of words.entries()) {
+      time.now = i * 100;
+      c.push(chunk(word));
+      await settle();
+      // Frames every 16 ms until the next arrival.
+      for (let t = time.now; t < (i + 1) * 100; t += 16) {
+        time.now = t;
+        const before = published.length;
+        clock.frame();
+        expect(published.length - before).toBeLessThanOrEqual(1); // one publish per frame
+        seen.push({ at: t, text: stream.getSnapshot().text });
+      }
     }
-    expect(published.length - before).toBe(lengths.length); // exactly one publish per frame
-    expect(lengths[0]).toBe(300 / CATCH_UP_FRAMES); // a large backlog goes fast first
-    const steps = lengths.map((n, i) => n - (lengths[i - 1] ?? 0));
-    for (const step of steps.slice(0, -1)) expect(step).toBeGreaterThanOrEqual(2);
-    expect(steps.slice(-3, -1)).toEqual([2, 2]); // and gently at the end
-    expect(stream.getSnapshot().text).toBe(tokens.join(''));
+    const received = words.join('');
+    for (const { text } of seen) {
+      expect(received.startsWith(text)).toBe(true);
+      // Never inside a word: what follows the shown text starts a new word or is a space.
+      const next = received[text.length];
+      const last = text[text.length - 1];
+      if (text !== '' && next !== undefined)
+        expect(/\w/.test(last!) && /\w/.test(next)).toBe(false);
+    }
+    // Steady: after the gap is learnt, every 100 ms interval shows several intermediate texts.
+    const late = seen.filter((s) => s.at >= 1000);
+    const distinct = new Set(late.map((s) => s.text));
+    expect(distinct.size).toBeGreaterThan((late.length / 6) * 2);
+    // Never more than 400 ms behind: everything that arrived by t - 400 is shown at t.
+    for (const { at, text } of seen) {
+      const arrived = words.slice(0, Math.max(0, Math.floor((at - 400) / 100) + 1)).join('');
+      expect(text.length).toBeGreaterThanOrEqual(arrived.length - 1);
+    }
     expect(stream.getSnapshot().status).toBe('streaming');
   });
 
   it('publishes nothing between frames however many chunks arrive', async () => {
     const { stream, clock, call, published } = setup();
     const c = await call();
-    for (let i = 0; i < 50; i++) c.push(chunk('x'));
+    for (let i = 0; i < 50; i++) c.push(chunk(' x'));
     await settle();
     const before = published.length;
-    for (let i = 0; i < 50; i++) c.push(chunk('y'));
+    for (let i = 0; i < 50; i++) c.push(chunk(' y'));
     await settle();
     expect(published.length).toBe(before);
     clock.frame();
@@ -206,7 +226,7 @@ describe('TextStream', () => {
   it('with pace false or reduced motion, shows everything received at the next frame', async () => {
     for (const [options, reduced] of [
       [{ pace: false }, false],
-      [{ pace: 1 }, true],
+      [{ pace: true }, true],
     ] as const) {
       const { stream, clock, call } = setup(options, reduced);
       const c = await call();
@@ -214,7 +234,8 @@ describe('TextStream', () => {
       await settle();
       expect(stream.getSnapshot().text).toBe('');
       clock.frame();
-      expect(stream.getSnapshot().text).toBe('a'.repeat(500) + 'b'.repeat(500));
+      // All but the last character, which an accent could still extend.
+      expect(stream.getSnapshot().text).toBe('a'.repeat(500) + 'b'.repeat(499));
       expect(clock.pending()).toBe(0);
       stream.reset();
     }
@@ -222,14 +243,19 @@ describe('TextStream', () => {
 
   it('stop aborts the request, keeps all text received, and ignores later data', async () => {
     const finished: TextStreamSnapshot[] = [];
-    const { stream, clock, call } = setup({ pace: 1, onFinish: (s) => finished.push(s) });
+    const { stream, clock, call } = setup({ onFinish: (s) => finished.push(s) });
     const c = await call();
     c.push(chunk('one ') + chunk('two '));
     await settle();
     clock.frame();
-    expect(stream.getSnapshot().text).toBe('on'); // 8 behind: ceil(8 / 6) = 2
+    expect(stream.getSnapshot().text).toBe('one two'); // the last character is held
     stream.stop();
-    expect(stream.getSnapshot()).toEqual({ text: 'one two ', status: 'stopped', error: null });
+    expect(stream.getSnapshot()).toEqual({
+      text: 'one two ',
+      blocks: ['one two '],
+      status: 'stopped',
+      error: null,
+    });
     expect(c.init.signal?.aborted).toBe(true);
     expect(clock.pending()).toBe(0);
     expect(finished).toEqual([stream.getSnapshot()]);
@@ -311,34 +337,168 @@ describe('TextStream', () => {
     first.push(chunk('old'));
     await settle();
     clock.frame();
-    expect(stream.getSnapshot().text).toBe('old');
+    expect(stream.getSnapshot().text).toBe('ol');
     stream.start('http://test.local/chat', { fetch: double.fetch, pace: false, body: 'second' });
     expect(first.init.signal?.aborted).toBe(true);
-    expect(stream.getSnapshot()).toEqual({ text: '', status: 'streaming', error: null });
+    expect(stream.getSnapshot()).toEqual({
+      text: '',
+      blocks: [],
+      status: 'streaming',
+      error: null,
+    });
     const second = await call();
     expect(second.init.body).toBe('second');
     first.push(chunk('stale'));
     second.push(chunk('new'));
     await settle();
     clock.frame();
-    expect(stream.getSnapshot().text).toBe('new');
+    expect(stream.getSnapshot().text).toBe('ne');
     stream.reset();
-    expect(stream.getSnapshot()).toEqual({ text: '', status: 'idle', error: null });
+    expect(stream.getSnapshot()).toEqual({ text: '', blocks: [], status: 'idle', error: null });
     expect(second.init.signal?.aborted).toBe(true);
   });
 
-  it('never splits a surrogate pair', async () => {
-    const { stream, clock, call } = setup({ pace: 1 });
+  it('never shows a character cut in two, whatever the tokens split', async () => {
+    const { stream, clock, call, time } = setup();
     const c = await call();
-    c.push(chunk('😀a😀b😀'));
-    await settle();
-    while (clock.pending() > 0) {
-      clock.frame();
-      const text = stream.getSnapshot().text;
-      const last = text.charCodeAt(text.length - 1);
-      expect(last >= 0xd800 && last <= 0xdbff).toBe(false);
+    // A family split at its joiners, a flag split in two, a skin tone and an accent apart from
+    // their base, a surrogate pair split across tokens.
+    const tokens = [
+      'Hi 👨',
+      '\u200d👩',
+      '\u200d👧 🇫',
+      '🇷 👍',
+      '🏽 cafe',
+      '\u0301 ',
+      '\ud83d',
+      '\ude00 你好',
+    ];
+    const text = tokens.join('');
+    const boundaries = new Set([0, ...[...new Intl.Segmenter().segment(text)].map((s) => s.index)]);
+    for (const [i, token] of tokens.entries()) {
+      time.now = i * 40;
+      c.push(chunk(token));
+      await settle();
+      for (let k = 0; k < 3; k++) {
+        time.now += 13;
+        clock.frame();
+        const shown = stream.getSnapshot().text;
+        expect(text.startsWith(shown)).toBe(true);
+        expect(boundaries.has(shown.length)).toBe(true);
+      }
     }
-    expect(stream.getSnapshot().text).toBe('😀a😀b😀');
+    c.push('data: [DONE]\n\n');
+    await until(() => stream.getSnapshot().status === 'done', 2000, 'done');
+    expect(stream.getSnapshot().text).toBe(text);
+  });
+
+  it('with resumeKey, keeps the reply while it streams and forgets it when it ends', async () => {
+    const storage = memoryStorage();
+    const { stream, call, time } = setup(
+      { resumeKey: 'chat', resumeUrl: 'http://test.local/resume' },
+      false,
+      storage,
+    );
+    const c = await call();
+    c.push('id: r1.1\n' + chunk('Hello') + 'id: r1.2\n' + chunk(' there'));
+    await settle();
+    const stored = JSON.parse(storage.items.get('sse-hooks:reply:chat')!);
+    expect(stored).toMatchObject({ url: 'http://test.local/resume', id: 'r1.1', text: 'Hello' });
+    time.now = 1000; // saves are spaced
+    c.push(chunk(' and')); // no id: not in the checkpoint, it would be replayed after r1.2
+    c.push('id: r1.3\n' + chunk(' you'));
+    await settle();
+    expect(JSON.parse(storage.items.get('sse-hooks:reply:chat')!)).toMatchObject({
+      id: 'r1.3',
+      text: 'Hello there and you',
+    });
+    // A page that hides saves the latest checkpoint at once.
+    c.push('id: r1.4\n' + chunk('!'));
+    await settle();
+    stream.suspend();
+    expect(JSON.parse(storage.items.get('sse-hooks:reply:chat')!)).toMatchObject({
+      id: 'r1.4',
+      text: 'Hello there and you!',
+    });
+    expect(c.init.signal?.aborted).toBe(true);
+    stream.stop();
+    expect(storage.items.size).toBe(0);
+  });
+
+  it('resumeStored shows the stored text at once and GETs the rest after Last-Event-ID', async () => {
+    const storage = memoryStorage();
+    storage.setItem(
+      'sse-hooks:reply:chat',
+      JSON.stringify({
+        url: 'http://test.local/resume',
+        id: 'r1.2',
+        text: 'Hello there',
+        at: Date.now(),
+      }),
+    );
+    const clock = manualFrames();
+    const double = fetchDouble();
+    const stream = new TextStream({ frames: clock.frames, storage, now: () => 0 });
+    const texts: string[] = [];
+    stream.subscribe(() => texts.push(stream.getSnapshot().text));
+    expect(
+      stream.resumeStored({
+        resumeKey: 'chat',
+        fetch: double.fetch,
+        headers: { Authorization: 'Bearer t' },
+      }),
+    ).toBe(true);
+    expect(stream.getSnapshot()).toMatchObject({ text: 'Hello there', status: 'streaming' });
+    await until(() => double.calls.length === 1, 2000, 'the resume request');
+    const c = double.calls[0]!;
+    expect(c.url).toBe('http://test.local/resume');
+    expect(c.init.method).toBe('GET');
+    expect(c.init.body ?? null).toBeNull();
+    const headers = c.init.headers as Record<string, string>;
+    expect(headers['Last-Event-ID']).toBe('r1.2');
+    expect(headers.Authorization).toBe('Bearer t');
+    c.push('id: r1.3\n' + chunk(' friend') + 'data: [DONE]\n\n');
+    await until(() => stream.getSnapshot().status === 'done', 2000, 'done');
+    expect(stream.getSnapshot().text).toBe('Hello there friend');
+    // The stored text was never typed again: no shorter text was ever published.
+    expect(texts.every((t) => t.startsWith('Hello there'))).toBe(true);
+    expect(storage.items.size).toBe(0);
+    expect(stream.resumeStored({ resumeKey: 'chat', fetch: double.fetch })).toBe(false);
+  });
+
+  it('resumeStored ignores missing, broken and stale records', () => {
+    const storage = memoryStorage();
+    const stream = new TextStream({ frames: manualFrames().frames, storage });
+    expect(stream.resumeStored({ resumeKey: 'chat' })).toBe(false);
+    storage.setItem('sse-hooks:reply:chat', '{not json');
+    expect(stream.resumeStored({ resumeKey: 'chat' })).toBe(false);
+    storage.setItem(
+      'sse-hooks:reply:chat',
+      JSON.stringify({ url: '/x', id: 'a', text: 't', at: Date.now() - 3_600_000 }),
+    );
+    expect(stream.resumeStored({ resumeKey: 'chat' })).toBe(false);
+    expect(storage.items.size).toBe(0);
+    expect(stream.getSnapshot().status).toBe('idle');
+  });
+
+  it('a reply that can no longer be resumed is an error that keeps the stored text', async () => {
+    const storage = memoryStorage();
+    storage.setItem(
+      'sse-hooks:reply:chat',
+      JSON.stringify({
+        url: 'http://test.local/resume',
+        id: 'gone.3',
+        text: 'Partial',
+        at: Date.now(),
+      }),
+    );
+    const double = fetchDouble(() => new Response('{"error":"no such reply"}', { status: 404 }));
+    const stream = new TextStream({ frames: manualFrames().frames, storage });
+    stream.resumeStored({ resumeKey: 'chat', fetch: double.fetch, resume: true });
+    await until(() => stream.getSnapshot().status === 'error', 2000, 'error');
+    expect(stream.getSnapshot()).toMatchObject({ text: 'Partial', error: { status: 404 } });
+    expect(double.calls).toHaveLength(1);
+    expect(storage.items.size).toBe(0);
   });
 });
 

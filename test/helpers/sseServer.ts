@@ -145,3 +145,14 @@ export async function until(
     await new Promise((r) => setTimeout(r, 5));
   }
 }
+
+/**
+ * The last event ID a request resumes from: the `Last-Event-ID` header, or the `lastEventId`
+ * query parameter a cross-origin GET carries instead (jsdom's page is http://localhost:3000, so
+ * a test server on 127.0.0.1 is another origin).
+ */
+export function lastEventIdOf(req: { headers: IncomingMessage['headers']; url?: string }) {
+  const header = req.headers['last-event-id'];
+  if (typeof header === 'string') return header;
+  return new URL(req.url ?? '/', 'http://127.0.0.1').searchParams.get('lastEventId') ?? undefined;
+}

@@ -761,7 +761,8 @@ describe('POST /api/chat', () => {
     expect(chunks[0].choices[0].delta.role).toBe('assistant');
     expect(chunks.at(-1).choices[0].finish_reason).toBe('stop');
     expect(chunks.map((c) => c.choices[0].delta.content).join('')).toBe(expected);
-    expect(client.events.slice(0, -1).map((e) => Number(e.id))).toEqual(
+    // Each id names the reply and the number of tokens so far.
+    expect(client.events.slice(0, -1).map((e) => Number(e.id!.split('.')[1]))).toEqual(
       chunks.map((_, i) => i + 1),
     );
     await until(() => app.stats().chat.active === 0, 'chat stream closed');
@@ -807,7 +808,7 @@ describe('POST /api/chat', () => {
     });
     await client.waitFor((c) => c.ended, 'stream end', 10_000);
     const chunks = client.events.slice(0, -1);
-    expect(chunks[0]!.id).toBe('6');
+    expect(chunks[0]!.id).toMatch(/^[0-9a-f]{16}\.6$/);
     const text = chunks.map((e) => JSON.parse(e.data).choices[0].delta.content).join('');
     expect(text).toBe(tokenize(answerFor(messages).text).slice(5).join(''));
   });

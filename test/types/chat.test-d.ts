@@ -11,10 +11,25 @@ describe("the 'sse-hooks/chat' entry", () => {
     });
     expectTypeOf(result).toEqualTypeOf<chat.UseStreamTextResult>();
     expectTypeOf(result.text).toBeString();
+    expectTypeOf(result.blocks).toEqualTypeOf<readonly string[]>();
     expectTypeOf(result.status).toEqualTypeOf<chat.TextStreamStatus>();
     expectTypeOf(result.error).toEqualTypeOf<SSEError | null>();
     expectTypeOf(result.start).parameter(0).toEqualTypeOf<chat.BodyOption | undefined>();
     expectTypeOf<chat.UseStreamTextOptions>().toExtend<chat.TextStreamOptions>();
+  });
+
+  it('takes the pacing and resume options', () => {
+    chat.useStreamText('/api/chat', {
+      pace: false,
+      maxLag: 250,
+      resumeKey: 'chat',
+      resumeUrl: '/r',
+    });
+    // @ts-expect-error pace is on or off; maxLag bounds it
+    chat.useStreamText('/api/chat', { pace: 3 });
+    // @ts-expect-error a resume key is a string
+    chat.useStreamText('/api/chat', { resumeKey: 1 });
+    expectTypeOf(chat.splitBlocks).returns.toEqualTypeOf<string[]>();
   });
 
   it("is not part of 'sse-hooks', so hook-only apps never ship it", () => {

@@ -1,17 +1,26 @@
-import { useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useState, type FormEvent } from 'react';
 import { useStreamText } from 'sse-hooks/chat';
+import { Markdown, MarkdownBlock } from '../components/Markdown';
 
 const CHAT_URL = '/api/chat';
+/** Where a reply cut by a reload continues: GET with Last-Event-ID, no prompt sent again. */
+const RESUME_URL = '/api/chat/stream';
+const CONVERSATION_KEY = 'sse-hooks-demo:conversation';
 
 interface Turn {
   role: 'user' | 'assistant';
   content: string;
 }
 
+interface Conversation {
+  history: readonly Turn[];
+  current: string | null;
+}
+
 const SUGGESTIONS = [
   'How does reconnecting with Last-Event-ID work?',
   'How do Server-Sent Events compare with WebSockets?',
-  'Why stream tokens instead of waiting for the whole answer?',
+  '请用中文和 emoji 介绍流式输出',
 ];
 
 const STATUS_TEXT = {
@@ -22,23 +31,47 @@ const STATUS_TEXT = {
   error: 'error',
 } as const;
 
+/** The conversation of this tab, kept across reloads like the reply being streamed. */
+function loadConversation(): Conversation {
+  try {
+    const raw = sessionStorage.getItem(CONVERSATION_KEY);
+    if (raw) return JSON.parse(raw) as Conversation;
+  } catch {
+    // Blocked or unreadable storage: start empty.
+  }
+  return { history: [], current: null };
+}
+
+function saveConversation(conversation: Conversation): void {
+  try {
+    sessionStorage.setItem(CONVERSATION_KEY, JSON.stringify(conversation));
+  } catch {
+    // Full or blocked storage: the conversation just does not survive a reload.
+  }
+}
+
 /**
  * A typewriter chat over an OpenAI-style token stream: the prompt is POSTed as JSON with a Bearer
- * token, and the answer appears as it streams, paced to the screen's frames.
+ * token, and the answer is typed at the pace it arrives, rendered as Markdown block by block. A
+ * reply still streaming when the page reloads continues where it was.
  */
 export function Chat() {
   const [token, setToken] = useState('demo-token');
   const [prompt, setPrompt] = useState('');
+  const [showSource, setShowSource] = useState(false);
   // Finished exchanges, sent along with each new question; `current` is the one on screen.
-  const [history, setHistory] = useState<readonly Turn[]>([]);
-  const [current, setCurrent] = useState<string | null>(null);
+  const [{ history, current }, setConversation] = useState(loadConversation);
   const promptId = useId();
   const tokenId = useId();
 
-  const { text, status, error, start, stop, reset } = useStreamText(CHAT_URL, {
+  const { text, blocks, status, error, start, stop, reset } = useStreamText(CHAT_URL, {
     headers: { Authorization: `Bearer ${token}` },
+    resumeKey: 'demo-chat',
+    resumeUrl: RESUME_URL,
   });
   const streaming = status === 'streaming';
+
+  useEffect(() => saveConversation({ history, current }), [history, current]);
 
   const ask = (content: string) => {
     const question = content.trim();
@@ -47,8 +80,7 @@ export function Chat() {
       current !== null && status !== 'error' && text !== ''
         ? [...history, { role: 'user', content: current }, { role: 'assistant', content: text }]
         : [...history];
-    setHistory(kept);
-    setCurrent(question);
+    setConversation({ history: kept, current: question });
     setPrompt('');
     start({ messages: [...kept, { role: 'user', content: question }] });
   };
@@ -60,8 +92,7 @@ export function Chat() {
 
   const clearAll = () => {
     reset();
-    setHistory([]);
-    setCurrent(null);
+    setConversation({ history: [], current: null });
   };
 
   return (
@@ -80,7 +111,9 @@ export function Chat() {
               {history.map((turn, i) => (
                 <li key={i} className={`turn turn-${turn.role}`}>
                   <span className="turn-role">{turn.role === 'user' ? 'You' : 'Answer'}</span>
-                  <span className="turn-text">{turn.content}</span>
+                  <div className="turn-text">
+                    {turn.role === 'user' ? turn.content : <Markdown text={turn.content} />}
+                  </div>
                 </li>
               ))}
             </ol>
@@ -94,14 +127,27 @@ export function Chat() {
             </p>
           )}
           <div
-            className="chat-answer"
+            className={`chat-answer${showSource ? ' chat-source' : ''}`}
             data-testid="chat-answer"
+            data-length={text.length}
             aria-live="polite"
             aria-busy={streaming}
           >
-            {text}
+            {showSource ? (
+              <pre data-testid="chat-source">{text}</pre>
+            ) : (
+              blocks.map((block, i) => <MarkdownBlock key={i} source={block} />)
+            )}
             {streaming && <span className="caret" aria-hidden="true" />}
           </div>
+          <label className="chat-toggle">
+            <input
+              type="checkbox"
+              checked={showSource}
+              onChange={(e) => setShowSource(e.target.checked)}
+            />{' '}
+            Show the Markdown source ({blocks.length} {blocks.length === 1 ? 'block' : 'blocks'})
+          </label>
           {error && status === 'error' && (
             <p className="notice notice-error chat-error" role="alert">
               {error.message}

@@ -1,0 +1,128 @@
+/**
+ * Where a streamed text may be cut for display: grapheme cluster starts (user-perceived
+ * characters, UAX #29), and among them the points a typewriter reveals at (word ends in scripts
+ * written with spaces, every character in scripts written without).
+ *
+ * A break before a character depends only on the text up to and including that character, so a
+ * boundary found before the last character of a growing text stays a boundary whatever arrives
+ * next. The end of the text is not one: an accent, a skin tone or the rest of a flag may follow.
+ */
+
+interface Segmenter {
+  segment(text: string): Iterable<{ index: number }>;
+}
+
+const IntlSegmenter = (
+  globalThis.Intl as unknown as {
+    Segmenter?: new (locale: undefined, options: { granularity: 'grapheme' }) => Segmenter;
+  }
+).Segmenter;
+
+let shared: Segmenter | null | undefined;
+
+function nativeSegmenter(): Segmenter | null {
+  if (shared === undefined) {
+    shared =
+      typeof IntlSegmenter === 'function'
+        ? new IntlSegmenter(undefined, { granularity: 'grapheme' })
+        : null;
+  }
+  return shared;
+}
+
+/**
+ * Offsets (UTF-16 code units) in `(from, text.length)` where a grapheme cluster starts, given that
+ * one starts at `from`. Uses `Intl.Segmenter` when the host has it, else {@link graphemeStartsFallback}.
+ *
+ * @example
+ * ```ts
+ * graphemeStarts('a👍🏽b', 0); // [1, 5]
+ * ```
+ */
+export function graphemeStarts(text: string, from = 0): number[] {
+  // Half a character (a high surrogate whose pair has not arrived) is no character yet: cut it
+  // off, or it would read as a break before it that its other half removes.
+  const last = text.charCodeAt(text.length - 1);
+  if (last >= 0xd800 && last <= 0xdbff) text = text.slice(0, -1);
+  const segmenter = nativeSegmenter();
+  if (!segmenter) return graphemeStartsFallback(text, from);
+  const starts: number[] = [];
+  for (const { index } of segmenter.segment(from === 0 ? text : text.slice(from))) {
+    if (index > 0) starts.push(from + index);
+  }
+  return starts;
+}
+
+const EXTEND = /[\p{M}\p{Emoji_Modifier}\u200d\u{e0020}-\u{e007f}]/u;
+const PICTOGRAPHIC = /\p{Extended_Pictographic}/u;
+
+const isRegionalIndicator = (cp: number) => cp >= 0x1f1e6 && cp <= 0x1f1ff;
+
+/**
+ * The grapheme rules that matter for streamed text, for hosts without `Intl.Segmenter`: a
+ * surrogate pair is one character; combining marks, variation selectors, skin tones, tags and a
+ * zero-width joiner extend the character before them; a pictograph after a joiner joins it
+ * (families, professions); regional indicators pair into flags; CR LF stays together.
+ *
+ * @example
+ * ```ts
+ * graphemeStartsFallback('e\u0301🇫🇷x', 0); // [2, 6]
+ * ```
+ */
+export function graphemeStartsFallback(text: string, from = 0): number[] {
+  const end = text.charCodeAt(text.length - 1);
+  if (end >= 0xd800 && end <= 0xdbff) text = text.slice(0, -1);
+  const starts: number[] = [];
+  let previous = -1;
+  let regionalRun = 0;
+  for (let i = from; i < text.length;) {
+    const cp = text.codePointAt(i)!;
+    const size = cp > 0xffff ? 2 : 1;
+    const char = size === 2 ? text.slice(i, i + 2) : text[i]!;
+    let joins = false;
+    if (i > from) {
+      if (previous === 0x0d && cp === 0x0a) joins = true;
+      else if (EXTEND.test(char)) joins = true;
+      else if (previous === 0x200d && PICTOGRAPHIC.test(char)) joins = true;
+      else if (isRegionalIndicator(cp) && regionalRun % 2 === 1) joins = true;
+      if (!joins) starts.push(i);
+    }
+    regionalRun = isRegionalIndicator(cp) ? regionalRun + 1 : 0;
+    previous = cp;
+    i += size;
+  }
+  return starts;
+}
+
+// Scripts written without spaces between words: revealed one character at a time.
+const UNSPACED =
+  /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}\p{Script=Tibetan}]/u;
+const WORD = /[\p{L}\p{M}\p{N}_'\u2019]/u;
+
+/** Whether the character at `index` belongs to a word of a script written with spaces. */
+function inSpacedWord(text: string, index: number): boolean {
+  const cp = text.codePointAt(index);
+  if (cp === undefined) return false;
+  const char = String.fromCodePoint(cp);
+  return WORD.test(char) && !UNSPACED.test(char);
+}
+
+/**
+ * Whether a typewriter may stop at grapheme start `index`: anywhere but inside a word of a
+ * script written with spaces (so `Hello wor` is never shown), and between any two characters of
+ * Chinese, Japanese, Thai and the like.
+ *
+ * @example
+ * ```ts
+ * isRevealPoint('Hello world', 5); // true
+ * isRevealPoint('Hello world', 8); // false
+ * isRevealPoint('你好世界', 1);     // true
+ * ```
+ */
+export function isRevealPoint(text: string, index: number): boolean {
+  if (index <= 0 || index >= text.length) return true;
+  // The character before `index` starts at index - 1 or index - 2 (a surrogate pair).
+  const low = text.charCodeAt(index - 1);
+  const before = low >= 0xdc00 && low <= 0xdfff && index >= 2 ? index - 2 : index - 1;
+  return !(inSpacedWord(text, before) && inSpacedWord(text, index));
+}
