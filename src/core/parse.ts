@@ -1,20 +1,16 @@
 /**
  * A streaming parser for `text/event-stream`, following the WHATWG HTML "event stream
  * interpretation" rules: https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation
- *
  * Quotes in comments are from that section.
  *
- * Performance notes: lines are found with `indexOf` on the decoded chunk and handled in place
- * (start/end indices), so a complete line costs one `slice` for its value and nothing more; the
- * usual one-line event (`data: ...` and a blank line) is dispatched straight from the loop. A line
- * split across chunks is concatenated piece by piece (constant time per piece) and copied once,
- * when its end arrives; data lines are joined once at dispatch. So one huge event fed in many
- * small chunks costs linear time.
- * Bytes are decoded a chunk at a time, whole UTF-8 sequences only: an unfinished sequence at the
- * end of a chunk is held back and put in front of the next chunk. That lets the decoder run in
- * one-shot mode, several times faster than streaming mode in some engines (Node).
+ * Text is parsed in place: lines are found with `indexOf` and read by index, so a line costs one
+ * `slice` for its value. Whatever outlives a chunk (an unfinished line, the data of an unfinished
+ * event) is kept as a few flat strings of geometrically decreasing size: never a rope of tiny
+ * pieces, never a slice that keeps a whole chunk alive. So memory stays near the limit on any
+ * input, and one huge event fed in tiny chunks still costs O(n log n).
  */
 import { SSEError } from './errors.js';
+import { createUtf8Decoder } from './utf8.js';
 
 /** One dispatched event. */
 export interface ParsedEvent {
@@ -47,8 +43,9 @@ export interface ParserCallbacks {
 /** Parser limits. */
 export interface ParserOptions {
   /**
-   * The most characters the parser keeps for one event: the pending (unterminated) line plus the
-   * data buffer. Beyond it, `onError` gets a `buffer-overflow` error. Default 32 MiB of characters.
+   * The most text the parser holds for one event, in characters (UTF-16 code units, one or two
+   * bytes each in memory): a line, plus the data of the event so far, must fit in it. Beyond it
+   * `onError` gets a `buffer-overflow` error and input is ignored until `reset()`. Default 4 MiB.
    */
   maxBufferSize?: number;
 }
@@ -68,21 +65,14 @@ export interface Parser {
   reset(lastEventId?: string): void;
 }
 
+/** Default for {@link ParserOptions.maxBufferSize}: 4 MiB. */
+export const DEFAULT_MAX_BUFFER_SIZE = 4 * 1024 * 1024;
+
 const LF = 10;
 const SPACE = 32;
 const COLON = 58;
-const BOM = 0xfeff;
-// Non-ASCII chunks longer than SPLIT bytes are decoded PIECE bytes at a time (see decodeWhole).
-const SPLIT = 8192;
-const PIECE = 2048;
-
-// Decoding is one-shot (whole UTF-8 sequences only), so one decoder with no state between calls
-// serves every parser. It keeps a U+FEFF (ignoreBOM): the parser strips the BOM itself, once.
-let sharedDecoder: TextDecoder | undefined;
-const utf8 = (): TextDecoder => (sharedDecoder ??= new TextDecoder('utf-8', { ignoreBOM: true }));
-
-/** Default for {@link ParserOptions.maxBufferSize}: 32 MiB of characters. */
-export const DEFAULT_MAX_BUFFER_SIZE = 32 * 1024 * 1024;
+// Data lines cut from one chunk are merged into one flat string past this many.
+const MAX_LINES = 1024;
 
 /**
  * Creates a parser that calls `callbacks` as events complete.
@@ -98,485 +88,230 @@ export const DEFAULT_MAX_BUFFER_SIZE = 32 * 1024 * 1024;
  * ```
  */
 export function createParser(callbacks: ParserCallbacks, options: ParserOptions = {}): Parser {
-  const requested = options.maxBufferSize;
-  const maxBufferSize =
-    requested !== undefined && requested >= 0 ? requested : DEFAULT_MAX_BUFFER_SIZE;
-
-  // UTF-8 decoding: whole sequences only, plus up to 3 held-back bytes of an unfinished one.
-  let wide = false; // the last chunk decoded was not all ASCII
-  let carry: Uint8Array | null = null;
-
-  // Line splitting.
-  let atStart = true; // no character of the stream seen yet (BOM check pending)
-  let afterCR = false; // the last chunk ended with CR: a leading LF in the next one ends nothing
-  // The pending, unterminated line. Pieces are appended with `+`, which V8 and other engines do
-  // in constant time (a rope), so a huge line over many chunks is still copied only once, when
-  // its end arrives and it is read.
-  let line = '';
-  let leftover: string | null = null; // text not parsed yet: a callback threw, or fed more
+  const limit = options.maxBufferSize ?? -1;
+  const max = limit >= 0 ? limit : DEFAULT_MAX_BUFFER_SIZE;
+  let utf8 = createUtf8Decoder();
+  let start = true; // no text of the stream seen yet: a BOM may come
+  let afterCR = false; // the last text ended with CR: a LF first in the next one ends nothing
+  const line: string[] = []; // the unfinished line, in pieces (see keep())
+  let lineSize = 0;
+  // "a data buffer, an event type buffer, and a last event ID buffer": the data buffer is its
+  // lines (each line stands for value + LF), the first `kept` entries pieces of several lines.
+  const data: string[] = [];
+  let kept = 0;
+  let dataSize = 0;
+  let type = '';
+  let id = '';
+  let lastId = ''; // the last event ID string as last reported
+  let leftover = ''; // text not parsed yet: a callback threw, or fed more text
   let busy = false; // parsing: feed() from a callback only queues its text
-
-  // The three buffers of the spec.
-  let data = ''; // the first data line
-  const dataParts: string[] = []; // all data lines, once there are two or more
-  let dataLines = 0; // 0: "the data buffer is an empty string"
-  let dataLength = 0;
-  let eventType = '';
-  const types: string[] = []; // see knownType()
-  let idBuffer = '';
-  let lastIdString = ''; // the last event ID string as last reported
-  let idChanged = false; // idBuffer !== lastIdString
-
-  let failed = false; // a buffer overflowed: ignore input until reset()
+  let failed = false; // a buffer overflowed: input is ignored until reset()
   let epoch = 0; // bumped by reset()/end()/overflow, so a running loop notices and stops
 
-  function overflow(): void {
-    failed = true;
+  function clear(): void {
     epoch++;
-    clearEvent();
-    line = '';
-    leftover = null;
-    carry = null;
+    line.length = data.length = kept = lineSize = dataSize = 0;
+    type = leftover = '';
+    afterCR = false;
+  }
+
+  function overflow(): void {
+    clear();
+    failed = true;
     callbacks.onError?.(
       new SSEError(
         'parse',
-        `A line or event exceeded maxBufferSize (${maxBufferSize} characters); input is ignored until reset`,
+        `An event exceeded maxBufferSize (${max} characters); input is ignored until reset`,
         { code: 'buffer-overflow' },
       ),
     );
   }
 
-  function clearEvent(): void {
-    data = '';
-    dataParts.length = 0;
-    dataLines = 0;
-    dataLength = 0;
-    eventType = '';
-  }
-
-  /** "Dispatch the event" (on a blank line). */
-  function dispatch(): void {
-    let event: ParsedEvent | null = null;
-    if (dataLines !== 0) {
-      // "If the data buffer's last character is a U+000A LINE FEED (LF) character, then remove
-      // the last character from the data buffer." (We join lines instead of appending LFs.)
-      // "Initialize event's type attribute to the value of the event type buffer [...] if the
-      // event type buffer has a value other than the empty string", else "message".
-      event = {
-        type: eventType === '' ? 'message' : eventType,
-        data: dataLines === 1 ? data : dataParts.join('\n'),
-        lastEventId: idBuffer,
-      };
-      // "Set the data buffer and the event type buffer to the empty string."
-      data = '';
-      if (dataLines !== 1) dataParts.length = 0;
-      dataLines = 0;
-      dataLength = 0;
-    }
-    // "If the data buffer is an empty string, set the data buffer and the event type buffer to
-    // the empty string and return."
-    eventType = '';
+  /** "Dispatch the event", with `value` the data buffer minus its last LF (or null: empty). */
+  function dispatch(value: string | null): void {
+    // "Initialize event's type attribute to "message", its data attribute to data, [...] If the
+    // event type buffer has a value other than the empty string, change the type of the newly
+    // created event to equal the value of the event type buffer."
+    const event = value === null ? null : { type: type || 'message', data: value, lastEventId: id };
+    // "Set the data buffer and the event type buffer to the empty string."
+    type = '';
     // "Set the last event ID string of the event source to the value of the last event ID
     // buffer. The buffer does not get reset."
-    if (idChanged) {
-      idChanged = false;
-      lastIdString = idBuffer;
-      callbacks.onLastEventId?.(idBuffer);
-    }
+    if (id !== lastId) callbacks.onLastEventId?.((lastId = id));
     if (event !== null) callbacks.onEvent(event);
   }
 
-  /** "append the field value to the data buffer, then append a single U+000A LINE FEED (LF)" */
-  function appendData(value: string): void {
-    if (dataLines === 0) {
-      data = value;
-      dataLength = value.length;
-    } else {
-      if (dataLines === 1) dataParts.push(data);
-      dataParts.push(value);
-      dataLength += value.length + 1;
-    }
-    dataLines++;
-    if (dataLength > maxBufferSize) overflow();
+  /** The data buffer without its last LF, emptied. */
+  function takeData(): string {
+    const value = data.join('\n');
+    data.length = kept = dataSize = 0;
+    return value;
   }
 
-  /** "process the field" for the general case. */
-  function processField(field: string, value: string): void {
-    switch (field) {
+  /** "Append the field value to the data buffer, then append a single U+000A LINE FEED (LF)" */
+  function addData(value: string): void {
+    dataSize += value.length + 1;
+    if (data.push(value) - kept > MAX_LINES) keepData();
+  }
+
+  /** Makes the data lines cut from the current chunk one piece of their own (see keep()). */
+  function keepData(): void {
+    kept = keep(data, own(data.splice(kept).join('\n')), kept, '\n');
+  }
+
+  /** Handles one complete line, `s[from, end)`. */
+  function processLine(s: string, from: number, end: number): void {
+    // "If the line is empty (a blank line): Dispatch the event."
+    if (from === end) return dispatch(data.length === 0 ? null : takeData());
+    // "If the line starts with a U+003A COLON character (:): Ignore the line."
+    if (s.charCodeAt(from) === COLON) return void callbacks.onComment?.(s.slice(from + 1, end));
+    // "If the line contains a U+003A COLON character (:): Collect the characters on the line
+    // before the first U+003A COLON character (:), and let field be that string. [...] after
+    // the first U+003A COLON character (:), and let value be that string. If value starts with a
+    // U+0020 SPACE character, remove it from value." Otherwise "the whole line as the field
+    // name, and the empty string as the field value."
+    let colon = from;
+    while (colon < end && s.charCodeAt(colon) !== COLON) colon++;
+    const at = colon + 1 < end && s.charCodeAt(colon + 1) === SPACE ? colon + 2 : colon + 1;
+    const value = at < end ? s.slice(at, end) : '';
+    const n = colon - from;
+    switch (n === 2 || n === 4 || n === 5 ? s.slice(from, colon) : '') {
       case 'data':
-        appendData(value);
-        break;
+        return addData(value);
       case 'event':
         // "Set the event type buffer to the field value."
-        eventType = knownType(value, 0, value.length);
-        break;
+        type = value;
+        return;
       case 'id':
         // "If the field value does not contain U+0000 NULL, then set the last event ID buffer
         // to the field value. Otherwise, ignore the field."
-        setId(value, 0, value.length);
-        break;
+        if (value.indexOf('\0') < 0) id = value;
+        return;
       case 'retry':
         // "If the field value consists of only ASCII digits, then interpret the field value as
         // an integer in base ten, and set the event stream's reconnection time to that integer.
         // Otherwise, ignore the field."
-        if (isAsciiDigits(value)) callbacks.onRetry?.(parseInt(value, 10));
-        break;
-      default:
+        if (/^[0-9]+$/.test(value)) callbacks.onRetry?.(+value);
       // "Otherwise: The field is ignored."
     }
   }
 
-  /**
-   * `s[start, end)` as the first string seen equal to it (among a few): a stream repeats a
-   * handful of event types, and handing out one string per type saves a copy per event and lets
-   * every map keyed by type downstream hash it once instead of once per event.
-   */
-  function knownType(s: string, start: number, end: number): string {
-    const n = end - start;
-    // Types are short: comparing in place beats a call to startsWith.
-    next: for (let i = 0; i < types.length; i++) {
-      const type = types[i] as string;
-      if (type.length !== n) continue;
-      for (let j = 0; j < n; j++) if (type.charCodeAt(j) !== s.charCodeAt(start + j)) continue next;
-      return type;
-    }
-    const type = s.slice(start, end);
-    if (types.length < 16) types.push(type);
-    return type;
-  }
-
-  /** Sets the last event ID buffer to `s[start, end)` unless it contains U+0000. */
-  function setId(s: string, start: number, end: number): void {
-    // Ids are short: a loop beats a call to indexOf, and a rejected id is never copied.
-    for (let i = start; i < end; i++) if (s.charCodeAt(i) === 0) return;
-    const value = s.slice(start, end);
-    idBuffer = value;
-    idChanged = value !== lastIdString;
-  }
-
-  /** Handles the line `s[start, end)`. */
-  function processLine(s: string, start: number, end: number): void {
-    // "If the line is empty (a blank line): Dispatch the event."
-    if (start === end) {
-      dispatch();
-      return;
-    }
-    // Characters past `end` are the line ending (CR or LF) or past the string (NaN), so the
-    // prefix checks below cannot match beyond the line.
-    const c = s.charCodeAt(start);
-    // Fast paths for "data:", "event:" and "id:" (same result as the general case below).
-    if (
-      c === 100 /* d */ &&
-      s.charCodeAt(start + 1) === 97 /* a */ &&
-      s.charCodeAt(start + 2) === 116 /* t */ &&
-      s.charCodeAt(start + 3) === 97 /* a */ &&
-      s.charCodeAt(start + 4) === COLON
-    ) {
-      appendData(s.slice(s.charCodeAt(start + 5) === SPACE ? start + 6 : start + 5, end));
-      return;
-    }
-    if (
-      c === 101 /* e */ &&
-      s.charCodeAt(start + 1) === 118 /* v */ &&
-      s.charCodeAt(start + 2) === 101 /* e */ &&
-      s.charCodeAt(start + 3) === 110 /* n */ &&
-      s.charCodeAt(start + 4) === 116 /* t */ &&
-      s.charCodeAt(start + 5) === COLON
-    ) {
-      eventType = knownType(s, s.charCodeAt(start + 6) === SPACE ? start + 7 : start + 6, end);
-      return;
-    }
-    if (
-      c === 105 /* i */ &&
-      s.charCodeAt(start + 1) === 100 /* d */ &&
-      s.charCodeAt(start + 2) === COLON
-    ) {
-      setId(s, s.charCodeAt(start + 3) === SPACE ? start + 4 : start + 3, end);
-      return;
-    }
-    // "If the line starts with a U+003A COLON character (:): Ignore the line."
-    if (c === COLON) {
-      callbacks.onComment?.(s.slice(start + 1, end));
-      return;
-    }
-    // "If the line contains a U+003A COLON character (:): Collect the characters on the line
-    // before the first U+003A COLON character (:), and let field be that string."
-    let colon = start + 1;
-    while (colon < end && s.charCodeAt(colon) !== COLON) colon++;
-    if (colon < end) {
-      // "Collect the characters on the line after the first U+003A COLON character (:), and let
-      // value be that string. If value starts with a U+0020 SPACE character, remove it."
-      let valueStart = colon + 1;
-      if (valueStart < end && s.charCodeAt(valueStart) === SPACE) valueStart++;
-      processField(s.slice(start, colon), s.slice(valueStart, end));
-    } else {
-      // "Otherwise, the string is not empty but does not contain a U+003A COLON character (:):
-      // Process the field using [...] the whole line as the field name, and the empty string as
-      // the field value."
-      processField(s.slice(start, end), '');
-    }
-  }
-
-  /** Splits decoded text into lines and processes them. */
-  function processText(s: string): void {
+  /** Splits text into lines and handles them. */
+  function parse(s: string): void {
     const len = s.length;
     let pos = 0;
-    if (atStart) {
-      // "The UTF-8 decode algorithm strips one leading UTF-8 Byte Order Mark (BOM), if any."
-      // Done here, on text, so that it holds for text input too and happens exactly once.
-      atStart = false;
-      if (s.charCodeAt(0) === BOM) pos = 1;
-    }
-    if (afterCR) {
-      // A CR at the end of the previous chunk already ended its line; "a U+000D CARRIAGE
-      // RETURN U+000A LINE FEED (CRLF) character pair" is one line ending.
-      afterCR = false;
-      if (s.charCodeAt(pos) === LF) pos++;
-    }
+    // "The UTF-8 decode algorithm strips one leading UTF-8 Byte Order Mark (BOM), if any."
+    // Done on text, so that it holds for text input too.
+    if (start && ((start = false), s.charCodeAt(0) === 0xfeff)) pos = 1;
+    // A CR ending the last text already ended its line: "a U+000D CARRIAGE RETURN U+000A LINE
+    // FEED (CRLF) character pair" is one line ending.
+    if (afterCR && ((afterCR = false), s.charCodeAt(pos) === LF)) pos++;
     const myEpoch = epoch;
-    let resume = pos; // where parsing continues if a callback throws
+    let next = pos; // where the line after the current one starts
     try {
       // "Lines must be separated by either a U+000D CARRIAGE RETURN U+000A LINE FEED (CRLF)
       // character pair, a single U+000A LINE FEED (LF) character, or a single U+000D CARRIAGE
       // RETURN (CR) character."
       let lf = s.indexOf('\n', pos);
       let cr = s.indexOf('\r', pos);
-
-      // The end of a line that earlier chunks began, and chunks with CR line endings, take the
-      // general path; what is left of a chunk with LF endings only goes on in the fast loop.
-      while (line !== '' || cr !== -1) {
-        let end: number;
-        if (lf !== -1 && (cr === -1 || lf < cr)) {
-          end = lf;
-          resume = lf + 1;
-        } else if (cr !== -1) {
-          end = cr;
-          if (cr + 1 === len) {
-            // A lone CR at the end of the chunk ends the line now; a LF that may start the
-            // next chunk is skipped then.
-            resume = len;
-            afterCR = true;
-          } else {
-            resume = s.charCodeAt(cr + 1) === LF ? cr + 2 : cr + 1;
-          }
-        } else {
-          break;
-        }
-        if (line !== '') {
-          const whole = line + s.slice(pos, end);
-          line = '';
+      for (;;) {
+        let end = lf;
+        if (cr !== -1 && (lf === -1 || cr < lf)) end = cr;
+        else if (lf === -1) break;
+        next = end + 1;
+        if (end === cr && s.charCodeAt(next) === LF) next++;
+        else if (end === cr && next === len) afterCR = true;
+        if (lineSize !== 0) {
+          line.push(s.slice(pos, end));
+          const whole = line.join('');
+          line.length = lineSize = 0;
+          if (whole.length + dataSize > max) return overflow();
           processLine(whole, 0, whole.length);
+        } else if (end - pos + dataSize > max) {
+          return overflow();
         } else {
           processLine(s, pos, end);
         }
         if (epoch !== myEpoch) return;
-        pos = resume;
+        pos = next;
         if (lf !== -1 && lf < pos) lf = s.indexOf('\n', pos);
         if (cr !== -1 && cr < pos) cr = s.indexOf('\r', pos);
       }
-
-      // Only LF line endings from here on (or none at all).
-      while (lf !== -1) {
-        if (
-          dataLines === 0 &&
-          s.charCodeAt(lf + 1) === LF &&
-          s.charCodeAt(pos) === 100 /* d */ &&
-          s.charCodeAt(pos + 1) === 97 /* a */ &&
-          s.charCodeAt(pos + 2) === 116 /* t */ &&
-          s.charCodeAt(pos + 3) === 97 /* a */ &&
-          s.charCodeAt(pos + 4) === COLON
-        ) {
-          // Fast path for a whole one-line event, "data: value" and a blank line (the shape
-          // of token streams): the same steps as appendData() then dispatch().
-          const value = s.slice(s.charCodeAt(pos + 5) === SPACE ? pos + 6 : pos + 5, lf);
-          if (value.length > maxBufferSize) {
-            overflow();
-            return;
-          }
-          resume = lf + 2;
-          const event: ParsedEvent = {
-            type: eventType === '' ? 'message' : eventType,
-            data: value,
-            lastEventId: idBuffer,
-          };
-          eventType = '';
-          if (idChanged) {
-            idChanged = false;
-            lastIdString = idBuffer;
-            callbacks.onLastEventId?.(idBuffer);
-          }
-          callbacks.onEvent(event);
-        } else {
-          resume = lf + 1;
-          processLine(s, pos, lf);
-        }
-        if (epoch !== myEpoch) return;
-        pos = resume;
-        lf = s.indexOf('\n', pos);
-      }
-
       if (pos < len) {
-        // An unterminated line: keep it (after what earlier chunks gave of it) until it ends.
-        line += pos === 0 ? s : s.slice(pos);
-        if (line.length + dataLength > maxBufferSize) overflow();
+        lineSize += len - pos;
+        keep(line, pos === 0 ? s : own(s.slice(pos)), line.length, '');
       }
+      if (data.length > kept) keepData();
+      if (lineSize + dataSize > max) overflow();
     } catch (error) {
-      // A callback threw. Everything before `resume` has been handled; keep the rest (before
-      // any text that callbacks fed meanwhile).
-      if (epoch === myEpoch && resume < len) {
-        leftover = leftover === null ? s.slice(resume) : s.slice(resume) + leftover;
-      }
+      // A callback threw. Everything before `next` has been handled; keep the rest (before any
+      // text that callbacks fed meanwhile).
+      if (epoch === myEpoch) leftover = s.slice(next) + leftover;
       throw error;
     }
   }
 
-  /** Decodes bytes, holding back an incomplete UTF-8 sequence at the end. */
-  function decode(bytes: Uint8Array): string {
-    if (carry !== null) {
-      const joined = new Uint8Array(carry.length + bytes.length);
-      joined.set(carry);
-      joined.set(bytes, carry.length);
-      bytes = joined;
-      carry = null;
-    }
-    let n = bytes.length;
-    if (!wide && n !== 0) {
-      // Mostly ASCII so far: decode first, and look at the bytes only if the text ends in
-      // U+FFFD, as an unfinished sequence would make it end.
-      const text = utf8().decode(bytes);
-      if (text.charCodeAt(text.length - 1) !== 0xfffd) return note(text, n);
-    }
-    if (n !== 0 && (bytes[n - 1] as number) >= 0x80) {
-      // Cutting the input just before a byte that is not a continuation byte (10xxxxxx) never
-      // changes what a UTF-8 decoder outputs (an unfinished sequence ends in U+FFFD either way).
-      // So look back at most 3 bytes for a lead byte whose sequence is not complete yet.
-      let i = n - 1;
-      while (i > 0 && n - i < 4 && ((bytes[i] as number) & 0xc0) === 0x80) i--;
-      const lead = bytes[i] as number;
-      if (lead >= 0xc0 && n - i < (lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2)) {
-        carry = bytes.slice(i);
-        n = i;
-      }
-    }
-    return n === 0 ? '' : decodeWhole(n === bytes.length ? bytes : bytes.subarray(0, n));
-  }
-
-  /** Decodes bytes that end on a character boundary (or in an invalid sequence). */
-  function decodeWhole(bytes: Uint8Array): string {
-    // Some engines (Node) decode ASCII fastest in one call, but long runs of text
-    // with other characters fastest in pieces of a few KB, each cut before a byte that is not a
-    // continuation byte, which (as above) never changes the decoded text.
-    const decoder = utf8();
-    const n = bytes.length;
-    if (!wide || n <= SPLIT) return note(decoder.decode(bytes), n);
-    let text = '';
-    for (let start = 0; start < n;) {
-      let end = start + PIECE;
-      if (end >= n) end = n;
-      else {
-        // Back up to a lead byte (at most 3 continuation bytes); past that, byte `end` is a
-        // stray continuation byte and cutting before it is safe too.
-        let lead = end;
-        while (lead > end - 3 && ((bytes[lead] as number) & 0xc0) === 0x80) lead--;
-        if (((bytes[lead] as number) & 0xc0) !== 0x80) end = lead;
-      }
-      text += decoder.decode(bytes.subarray(start, end));
-      start = end;
-    }
-    return note(text, n);
-  }
-
-  /** Remembers whether the last chunk was all ASCII, which picks how the next is decoded. */
-  function note(text: string, bytes: number): string {
-    wide = text.length !== bytes;
-    return text;
-  }
-
-  /** Decodes held-back bytes of an unfinished sequence (they become U+FFFD). */
-  function flushCarry(): string {
-    if (carry === null) return '';
-    const bytes = carry;
-    carry = null;
-    return utf8().decode(bytes);
-  }
-
-  function feed(chunk: string | Uint8Array): void {
-    if (failed) return;
-    const text =
-      typeof chunk === 'string' ? (carry === null ? chunk : flushCarry() + chunk) : decode(chunk);
-    if (busy) {
-      // Fed from a callback: parsed after the rest of the current chunk, in order.
-      leftover = leftover === null ? text : leftover + text;
-      return;
-    }
-    parse(text);
-  }
-
-  /** Parses `text` after any text left over, and whatever callbacks feed meanwhile. */
-  function parse(text: string): void {
-    if (leftover !== null) {
-      text = leftover + text;
-      leftover = null;
-    }
-    const wasBusy = busy;
+  function run(text: string): void {
     busy = true;
     try {
-      while (text.length !== 0) {
-        processText(text);
-        if (leftover === null) break;
-        text = leftover;
-        leftover = null;
-      }
+      do {
+        text = leftover + text;
+        leftover = '';
+        if (text !== '') parse(text);
+        text = '';
+      } while (leftover !== '' && !failed);
     } finally {
-      busy = wasBusy;
+      busy = false;
     }
   }
 
-  function end(): void {
-    if (!failed) {
+  return {
+    feed(chunk) {
+      if (failed) return;
+      const text = typeof chunk === 'string' ? utf8.flush() + chunk : utf8.decode(chunk);
+      // Fed from a callback: parsed after the rest of the current chunk, in order.
+      if (busy) leftover += text;
+      else run(text);
+    },
+    end() {
       // Parse what a throwing callback left behind (unless called from a callback: then the
-      // rest of the chunk is dropped). The decoder's held-back bytes (U+FFFD when flushed) could
-      // only extend the unterminated last line, which is discarded anyway.
-      carry = null;
-      if (leftover !== null && !busy) parse('');
-    }
-    // "Once the end of the file is reached, any pending data must be discarded. (If the file
-    // ends in the middle of an event, before the final empty line, the incomplete event is not
-    // dispatched.)"
-    epoch++;
-    carry = null;
-    leftover = null;
-    line = '';
-    afterCR = false;
-    clearEvent();
-  }
-
-  function reset(lastEventId = ''): void {
-    epoch++;
-    failed = false;
-    carry = null;
-    wide = false;
-    leftover = null;
-    atStart = true;
-    afterCR = false;
-    line = '';
-    clearEvent();
-    // "When a stream is parsed, a data buffer, an event type buffer, and a last event ID buffer
-    // must be associated with it. They must be initialized to the empty string."
-    idBuffer = lastEventId;
-    lastIdString = lastEventId;
-    idChanged = false;
-  }
-
-  return { feed, end, reset };
+      // rest of the chunk is dropped). Held-back bytes of an unfinished character could only
+      // extend the unterminated last line, which is discarded anyway.
+      if (!failed && !busy && leftover !== '') run('');
+      // "Once the end of the file is reached, any pending data must be discarded. (If the file
+      // ends in the middle of an event, before the final empty line, the incomplete event is
+      // not dispatched.)"
+      clear();
+      utf8 = createUtf8Decoder();
+    },
+    reset(lastEventId = '') {
+      clear();
+      utf8 = createUtf8Decoder();
+      failed = false;
+      start = true;
+      // "When a stream is parsed, a data buffer, an event type buffer, and a last event ID
+      // buffer must be associated with it. They must be initialized to the empty string."
+      id = lastId = lastEventId;
+    },
+  };
 }
 
-function isAsciiDigits(value: string): boolean {
-  const n = value.length;
-  if (n === 0) return false;
-  for (let i = 0; i < n; i++) {
-    const c = value.charCodeAt(i);
-    if (c < 48 || c > 57) return false;
+/**
+ * Appends `piece` to `pieces[0, n)` (truncating the rest), the whole being their join with
+ * `sep`. Neighbours are merged while the earlier one is not more than twice the later, so there
+ * are O(log n) pieces and each character is copied O(log n) times; a join of two strings is a
+ * flat string, unlike `+`, which builds a rope that takes several times its length in memory.
+ */
+function keep(pieces: string[], piece: string, n: number, sep: string): number {
+  while (n > 0 && (pieces[n - 1] as string).length < 2 * piece.length + 2) {
+    piece = [pieces[--n], piece].join(sep);
   }
-  return true;
+  pieces.length = n;
+  pieces.push(piece);
+  return n + 1;
+}
+
+/** A copy of `s` that shares no memory with the text it was cut from (else it keeps it all). */
+function own(s: string): string {
+  return s.length < 13 ? s : (' ' + s).slice(1);
 }
