@@ -12,7 +12,7 @@ import { EventSource as TheirEventSource } from 'eventsource';
 import { built } from './lib.js';
 
 const OurEventSource = built.EventSource;
-import { dashboardStream, llmTokenStream, randomChunks, type BenchStream } from './streams.js';
+import { STREAMS, llmTokenStream, randomChunks, type BenchStream } from './streams.js';
 
 interface Client {
   close(): void;
@@ -151,7 +151,7 @@ export async function runEventSourceBench(only?: string): Promise<void> {
   }
   const streams = [
     ...(only === 'dashboard' ? [] : [llmTokenStream(8 * 1024 * 1024)]),
-    ...(only === 'llm' ? [] : [dashboardStream(16 * 1024 * 1024)]),
+    ...(only === 'llm' ? [] : [STREAMS.dashboard!()]),
   ];
   for (const stream of streams) {
     const mb = (stream.bytes.length / 1024 / 1024).toFixed(1);

@@ -69,6 +69,7 @@ export interface Parser {
 export const DEFAULT_MAX_BUFFER_SIZE = 4 * 1024 * 1024;
 
 const LF = 10;
+const CR = 13;
 const SPACE = 32;
 const COLON = 58;
 // Data lines cut from one chunk are merged into one flat string past this many.
@@ -95,10 +96,13 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
   let afterCR = false; // the last text ended with CR: a LF first in the next one ends nothing
   const line: string[] = []; // the unfinished line, in pieces (see keep())
   let lineSize = 0;
-  // "a data buffer, an event type buffer, and a last event ID buffer": the data buffer is its
-  // lines (each line stands for value + LF), the first `kept` entries pieces of several lines.
-  const data: string[] = [];
-  let kept = 0;
+  // "a data buffer, an event type buffer, and a last event ID buffer". The data buffer is
+  // `lines` lines (each standing for value + LF): `kept` pieces of earlier chunks' lines, then
+  // `data`, the `fresh` lines cut from this chunk, joined with `+` (see keepData()).
+  const kept: string[] = [];
+  let data = '';
+  let fresh = 0;
+  let lines = 0;
   let dataSize = 0;
   let type = '';
   let id = '';
@@ -110,8 +114,8 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
 
   function clear(): void {
     epoch++;
-    line.length = data.length = kept = lineSize = dataSize = 0;
-    type = leftover = '';
+    line.length = kept.length = lineSize = dataSize = lines = fresh = 0;
+    type = leftover = data = '';
     afterCR = false;
   }
 
@@ -119,11 +123,9 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
     clear();
     failed = true;
     callbacks.onError?.(
-      new SSEError(
-        'parse',
-        `An event exceeded maxBufferSize (${max} characters); input is ignored until reset`,
-        { code: 'buffer-overflow' },
-      ),
+      new SSEError('parse', `Event over maxBufferSize (${max}); input ignored until reset`, {
+        code: 'buffer-overflow',
+      }),
     );
   }
 
@@ -143,57 +145,66 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
 
   /** The data buffer without its last LF, emptied. */
   function takeData(): string {
-    const value = data.join('\n');
-    data.length = kept = dataSize = 0;
+    let value = data;
+    if (kept.length !== 0) {
+      if (fresh !== 0) kept.push(data);
+      value = kept.join('\n');
+      kept.length = 0;
+    }
+    data = '';
+    dataSize = lines = fresh = 0;
     return value;
   }
 
   /** "Append the field value to the data buffer, then append a single U+000A LINE FEED (LF)" */
   function addData(value: string): void {
     dataSize += value.length + 1;
-    if (data.push(value) - kept > MAX_LINES) keepData();
+    lines++;
+    data = fresh++ === 0 ? value : data + '\n' + value;
+    if (fresh > MAX_LINES) keepData();
   }
 
-  /** Makes the data lines cut from the current chunk one piece of their own (see keep()). */
+  /**
+   * Makes the lines cut from the current chunk one flat piece of their own. A rope built with `+`
+   * is cheap to build and the consumer flattens it once, but it holds tens of bytes for every
+   * piece, and a slice keeps its whole chunk in memory: neither may outlive the chunk.
+   */
   function keepData(): void {
-    kept = keep(data, own(data.splice(kept).join('\n')), kept, '\n');
+    if (fresh !== 0) keep(kept, own(data), '\n');
+    data = '';
+    fresh = 0;
   }
 
   /** Handles one complete line, `s[from, end)`. */
   function processLine(s: string, from: number, end: number): void {
     // "If the line is empty (a blank line): Dispatch the event."
-    if (from === end) return dispatch(data.length === 0 ? null : takeData());
+    if (from === end) return dispatch(lines === 0 ? null : takeData());
     // "If the line starts with a U+003A COLON character (:): Ignore the line."
     if (s.charCodeAt(from) === COLON) return void callbacks.onComment?.(s.slice(from + 1, end));
     // "If the line contains a U+003A COLON character (:): Collect the characters on the line
     // before the first U+003A COLON character (:), and let field be that string. [...] after
     // the first U+003A COLON character (:), and let value be that string. If value starts with a
     // U+0020 SPACE character, remove it from value." Otherwise "the whole line as the field
-    // name, and the empty string as the field value."
+    // name, and the empty string as the field value." Names are compared in place, uncopied.
     let colon = from;
     while (colon < end && s.charCodeAt(colon) !== COLON) colon++;
     const at = colon + 1 < end && s.charCodeAt(colon + 1) === SPACE ? colon + 2 : colon + 1;
     const value = at < end ? s.slice(at, end) : '';
     const n = colon - from;
-    switch (n === 2 || n === 4 || n === 5 ? s.slice(from, colon) : '') {
-      case 'data':
-        return addData(value);
-      case 'event':
-        // "Set the event type buffer to the field value."
-        type = value;
-        return;
-      case 'id':
-        // "If the field value does not contain U+0000 NULL, then set the last event ID buffer
-        // to the field value. Otherwise, ignore the field."
-        if (value.indexOf('\0') < 0) id = value;
-        return;
-      case 'retry':
-        // "If the field value consists of only ASCII digits, then interpret the field value as
-        // an integer in base ten, and set the event stream's reconnection time to that integer.
-        // Otherwise, ignore the field."
-        if (/^[0-9]+$/.test(value)) callbacks.onRetry?.(+value);
-      // "Otherwise: The field is ignored."
+    // "If the field name is "data": Append the field value to the data buffer [...]"
+    if (n === 4 && s.startsWith('data', from)) addData(value);
+    // "If the field name is "event": Set the event type buffer to the field value."
+    else if (n === 5 && s.startsWith('event', from)) type = value;
+    // "If the field name is "id": If the field value does not contain U+0000 NULL, then set the
+    // last event ID buffer to the field value. Otherwise, ignore the field."
+    else if (n === 2 && s.startsWith('id', from)) id = value.indexOf('\0') < 0 ? value : id;
+    // "If the field name is "retry": If the field value consists of only ASCII digits, then
+    // interpret the field value as an integer in base ten, and set the event stream's
+    // reconnection time to that integer. Otherwise, ignore the field."
+    else if (n === 5 && s.startsWith('retry', from) && /^[0-9]+$/.test(value)) {
+      callbacks.onRetry?.(+value);
     }
+    // "Otherwise: The field is ignored."
   }
 
   /** Splits text into lines and handles them. */
@@ -229,6 +240,14 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
           processLine(whole, 0, whole.length);
         } else if (end - pos + dataSize > max) {
           return overflow();
+        } else if (end === pos) {
+          dispatch(lines === 0 ? null : takeData());
+        } else if (isData(s, pos)) {
+          const value = s.slice(s.charCodeAt(pos + 5) === SPACE ? pos + 6 : pos + 5, end);
+          const blank = lines === 0 ? blankLine(s, next) : 0;
+          next += blank;
+          if (blank === 0) addData(value);
+          else dispatch(value);
         } else {
           processLine(s, pos, end);
         }
@@ -239,9 +258,10 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
       }
       if (pos < len) {
         lineSize += len - pos;
-        keep(line, pos === 0 ? s : own(s.slice(pos)), line.length, '');
+        // A slice keeps the whole chunk in memory: only one chunk, until this line ends.
+        keep(line, pos === 0 ? s : s.slice(pos), '');
       }
-      if (data.length > kept) keepData();
+      if (fresh !== 0) keepData();
       if (lineSize + dataSize > max) overflow();
     } catch (error) {
       // A callback threw. Everything before `next` has been handled; keep the rest (before any
@@ -297,18 +317,43 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
 }
 
 /**
- * Appends `piece` to `pieces[0, n)` (truncating the rest), the whole being their join with
- * `sep`. Neighbours are merged while the earlier one is not more than twice the later, so there
- * are O(log n) pieces and each character is copied O(log n) times; a join of two strings is a
+ * Appends `piece` to `pieces`, the whole being their join with `sep`.
+ * A piece under 1 KiB is merged with the one before while that one is not more than twice as
+ * long, so the pieces are few (each of at least 1 KiB, or fewer than 11 small ones), which bounds
+ * their overhead, and each character is copied at most about 10 times. A join of two strings is a
  * flat string, unlike `+`, which builds a rope that takes several times its length in memory.
  */
-function keep(pieces: string[], piece: string, n: number, sep: string): number {
-  while (n > 0 && (pieces[n - 1] as string).length < 2 * piece.length + 2) {
+function keep(pieces: string[], piece: string, sep: string): void {
+  let n = pieces.length;
+  while (n > 0 && piece.length < 1024 && (pieces[n - 1] as string).length < 2 * piece.length + 2) {
     piece = [pieces[--n], piece].join(sep);
   }
   pieces.length = n;
   pieces.push(piece);
-  return n + 1;
+}
+
+/**
+ * Fast path: `s` has "data:" at `i`. Comparing char codes is faster than `startsWith` or the
+ * general field split, and data lines are most lines of most streams.
+ */
+function isData(s: string, i: number): boolean {
+  return (
+    s.charCodeAt(i) === 100 &&
+    s.charCodeAt(i + 1) === 97 &&
+    s.charCodeAt(i + 2) === 116 &&
+    s.charCodeAt(i + 3) === 97 &&
+    s.charCodeAt(i + 4) === COLON
+  );
+}
+
+/**
+ * Fast path: the length of the blank line (with its ending) at `i`, or 0. A first data line
+ * followed by a blank line is a whole event, the shape of most events: it is dispatched without
+ * going through the data buffer.
+ */
+function blankLine(s: string, i: number): number {
+  const c = s.charCodeAt(i);
+  return c === LF ? 1 : c === CR && s.charCodeAt(i + 1) === LF ? 2 : 0;
 }
 
 /** A copy of `s` that shares no memory with the text it was cut from (else it keeps it all). */

@@ -11,43 +11,44 @@ export interface Utf8Decoder {
   flush(): string;
 }
 
-// Decoding whole characters only lets every call run in one-shot mode, which keeps no state
-// between calls, so one TextDecoder serves every stream. One-shot decoding is also faster than
-// streaming mode in some engines (Node: 1.3-2x on ASCII chunks of 1-4 KB).
-let shared: TextDecoder | undefined;
+const options = { ignoreBOM: true };
+const streaming = { stream: true };
+// One-shot decoding keeps no state between calls, so one decoder serves every stream.
+let oneShot: TextDecoder | undefined;
 
-/** Creates a decoder for one stream. */
+/**
+ * Creates a decoder for one stream.
+ *
+ * Fast path, `ascii` mode: engines decode ASCII several times faster in one-shot mode than in
+ * streaming mode (Node 20: 2.7-9 GB/s against 0.7-1.3 GB/s on 2-16 KiB chunks), but other text
+ * faster in streaming mode (CJK: 0.3-0.45 against 0.1-0.15 GB/s). So chunks are decoded one-shot
+ * while they are ASCII, and by a streaming decoder from the first one that is not, until an ASCII
+ * chunk ends with nothing held back.
+ */
 export function createUtf8Decoder(): Utf8Decoder {
-  const decoder = (shared ??= new TextDecoder('utf-8', { ignoreBOM: true }));
-  let held: Uint8Array | null = null; // the first bytes of an unfinished character
-
+  const whole = (oneShot ??= new TextDecoder('utf-8', options));
+  let stream: TextDecoder | undefined;
+  let ascii = true;
   return {
     decode(bytes) {
-      if (held !== null) {
-        const joined = new Uint8Array(held.length + bytes.length);
-        joined.set(held);
-        joined.set(bytes, held.length);
-        bytes = joined;
-        held = null;
-      }
-      const text = decoder.decode(bytes);
-      // An unfinished character at the end decodes to a final U+FFFD: only then look at the
-      // bytes. Its lead byte is one of the last three, and only continuation bytes
-      // (10xxxxxx) follow it.
-      if (text.charCodeAt(text.length - 1) !== 0xfffd) return text;
       const n = bytes.length;
-      let i = n - 1;
-      while (i > 0 && i > n - 3 && ((bytes[i] as number) & 0xc0) === 0x80) i--;
-      const lead = bytes[i] as number;
-      if (lead < 0xc0 || n - i >= (lead < 0xe0 ? 2 : lead < 0xf0 ? 3 : 4)) return text;
-      // Cutting just before a lead byte never changes what the bytes before it decode to.
-      held = bytes.slice(i);
-      return decoder.decode(bytes.subarray(0, i));
+      if (ascii) {
+        const text = whole.decode(bytes);
+        // An unfinished character at the end decodes to a final U+FFFD: then the streaming
+        // decoder takes over, from the same bytes, and holds that character back.
+        if (text.charCodeAt(text.length - 1) !== 0xfffd) {
+          ascii = text.length === n;
+          return text;
+        }
+        ascii = false;
+      }
+      const text = (stream ??= new TextDecoder('utf-8', options)).decode(bytes, streaming);
+      // A final ASCII byte ends any character, so nothing is held back.
+      ascii = n !== 0 && (bytes[n - 1] as number) < 0x80 && text.length === n;
+      return text;
     },
     flush() {
-      const text = held === null ? '' : decoder.decode(held);
-      held = null;
-      return text;
+      return ascii || stream === undefined ? '' : stream.decode();
     },
   };
 }
