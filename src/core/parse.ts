@@ -66,7 +66,7 @@ export interface Parser {
 }
 
 /** Default for {@link ParserOptions.maxBufferSize}: 4 MiB. */
-export const DEFAULT_MAX_BUFFER_SIZE = 4 * 1024 * 1024;
+export const DEFAULT_MAX_BUFFER_SIZE = 4 << 20;
 
 const LF = 10;
 const CR = 13;
@@ -117,13 +117,14 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
     line.length = kept.length = lineSize = dataSize = lines = fresh = 0;
     type = leftover = data = '';
     afterCR = false;
+    utf8 = createUtf8Decoder();
   }
 
   function overflow(): void {
     clear();
     failed = true;
     callbacks.onError?.(
-      new SSEError('parse', `Event over maxBufferSize (${max}); input ignored until reset`, {
+      new SSEError('parse', `maxBufferSize ${max} exceeded`, {
         code: 'buffer-overflow',
       }),
     );
@@ -175,10 +176,8 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
     fresh = 0;
   }
 
-  /** Handles one complete line, `s[from, end)`. */
+  /** Handles a line, `s[from, end)`, that is not blank. */
   function processLine(s: string, from: number, end: number): void {
-    // "If the line is empty (a blank line): Dispatch the event."
-    if (from === end) return dispatch(lines === 0 ? null : takeData());
     // "If the line starts with a U+003A COLON character (:): Ignore the line."
     if (s.charCodeAt(from) === COLON) return void callbacks.onComment?.(s.slice(from + 1, end));
     // "If the line contains a U+003A COLON character (:): Collect the characters on the line
@@ -188,8 +187,7 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
     // name, and the empty string as the field value." Names are compared in place, uncopied.
     let colon = from;
     while (colon < end && s.charCodeAt(colon) !== COLON) colon++;
-    const at = colon + 1 < end && s.charCodeAt(colon + 1) === SPACE ? colon + 2 : colon + 1;
-    const value = at < end ? s.slice(at, end) : '';
+    const value = valueOf(s, colon, end);
     const n = colon - from;
     // "If the field name is "data": Append the field value to the data buffer [...]"
     if (n === 4 && s.startsWith('data', from)) addData(value);
@@ -232,24 +230,27 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
         next = end + 1;
         if (end === cr && s.charCodeAt(next) === LF) next++;
         else if (end === cr && next === len) afterCR = true;
+        // The line is s[pos, end), or t[from, to) when earlier text began it.
+        let t = s;
+        let from = pos;
+        let to = end;
         if (lineSize !== 0) {
           line.push(s.slice(pos, end));
-          const whole = line.join('');
-          line.length = lineSize = 0;
-          if (whole.length + dataSize > max) return overflow();
-          processLine(whole, 0, whole.length);
-        } else if (end - pos + dataSize > max) {
-          return overflow();
-        } else if (end === pos) {
+          t = line.join('');
+          from = line.length = lineSize = 0;
+          to = t.length;
+        }
+        if (to - from + dataSize > max) return overflow();
+        if (to === from) {
           dispatch(lines === 0 ? null : takeData());
-        } else if (isData(s, pos)) {
-          const value = s.slice(s.charCodeAt(pos + 5) === SPACE ? pos + 6 : pos + 5, end);
+        } else if (isData(t, from)) {
+          const value = valueOf(t, from + 4, to);
           const blank = lines === 0 ? blankLine(s, next) : 0;
           next += blank;
           if (blank === 0) addData(value);
           else dispatch(value);
         } else {
-          processLine(s, pos, end);
+          processLine(t, from, to);
         }
         if (epoch !== myEpoch) return;
         pos = next;
@@ -271,15 +272,15 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
     }
   }
 
-  function run(text: string): void {
+  /** Parses the text waiting in `leftover`, and whatever callbacks feed meanwhile. */
+  function run(): void {
     busy = true;
     try {
-      do {
-        text = leftover + text;
+      while (leftover !== '' && !failed) {
+        const text = leftover;
         leftover = '';
-        if (text !== '') parse(text);
-        text = '';
-      } while (leftover !== '' && !failed);
+        parse(text);
+      }
     } finally {
       busy = false;
     }
@@ -288,25 +289,22 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
   return {
     feed(chunk) {
       if (failed) return;
-      const text = typeof chunk === 'string' ? utf8.flush() + chunk : utf8.decode(chunk);
-      // Fed from a callback: parsed after the rest of the current chunk, in order.
-      if (busy) leftover += text;
-      else run(text);
+      // Text fed from a callback is parsed after the rest of the current chunk, in order.
+      leftover += typeof chunk === 'string' ? utf8.flush() + chunk : utf8.decode(chunk);
+      if (!busy) run();
     },
     end() {
       // Parse what a throwing callback left behind (unless called from a callback: then the
       // rest of the chunk is dropped). Held-back bytes of an unfinished character could only
       // extend the unterminated last line, which is discarded anyway.
-      if (!failed && !busy && leftover !== '') run('');
+      if (!busy) run();
       // "Once the end of the file is reached, any pending data must be discarded. (If the file
       // ends in the middle of an event, before the final empty line, the incomplete event is
       // not dispatched.)"
       clear();
-      utf8 = createUtf8Decoder();
     },
     reset(lastEventId = '') {
       clear();
-      utf8 = createUtf8Decoder();
       failed = false;
       start = true;
       // "When a stream is parsed, a data buffer, an event type buffer, and a last event ID
@@ -330,6 +328,12 @@ function keep(pieces: string[], piece: string, sep: string): void {
   }
   pieces.length = n;
   pieces.push(piece);
+}
+
+/** The value of a line `s[.., end)` whose first colon is at `colon` (past the end if none). */
+function valueOf(s: string, colon: number, end: number): string {
+  // A line ending or the end of `s` follows the line, never a space; slice() gives '' past `end`.
+  return s.slice(s.charCodeAt(colon + 1) === SPACE ? colon + 2 : colon + 1, end);
 }
 
 /**

@@ -27,7 +27,7 @@ let oneShot: TextDecoder | undefined;
  */
 export function createUtf8Decoder(): Utf8Decoder {
   const whole = (oneShot ??= new TextDecoder('utf-8', options));
-  let stream: TextDecoder | undefined;
+  const stream = new TextDecoder('utf-8', options);
   let ascii = true;
   return {
     decode(bytes) {
@@ -42,13 +42,13 @@ export function createUtf8Decoder(): Utf8Decoder {
         }
         ascii = false;
       }
-      const text = (stream ??= new TextDecoder('utf-8', options)).decode(bytes, streaming);
+      const text = stream.decode(bytes, streaming);
       // A final ASCII byte ends any character, so nothing is held back.
       ascii = n !== 0 && (bytes[n - 1] as number) < 0x80 && text.length === n;
       return text;
     },
     flush() {
-      return ascii || stream === undefined ? '' : stream.decode();
+      return ascii ? '' : stream.decode();
     },
   };
 }
