@@ -28,9 +28,8 @@ const sections: Record<string, Section> = {
     run: async () => (await import('./memory.js')).runMemoryBench(),
   },
   eventsource: {
-    title: 'EventSource: sse-hooks vs eventsource',
-    parts: ['llm', 'dashboard'],
-    run: async (part) => (await import('./eventsource.js')).runEventSourceBench(part),
+    title: 'EventSource: sse-hooks vs eventsource and eventsource-client',
+    run: async () => (await import('./eventsource.js')).runEventSourceBench(),
   },
   react: {
     title: 'React: 50 widgets, 1,000 events, 5 types',

@@ -16,6 +16,8 @@ export interface BenchStream {
   events: number;
   /** {@link checksum} of every event, in order. */
   checksum: number;
+  /** The event types in the stream. */
+  types: string[];
 }
 
 interface Event {
@@ -55,6 +57,7 @@ function build(name: string, events: Event[], eol = '\n'): BenchStream {
     bytes: new TextEncoder().encode(parts.join('')),
     events: events.length,
     checksum: sum,
+    types: [...new Set(events.map((e) => e.type ?? 'message'))],
   };
 }
 
