@@ -225,11 +225,10 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
       let cr = s.indexOf('\r', pos);
       for (;;) {
         let end = lf;
-        if (cr !== -1 && (lf === -1 || cr < lf)) end = cr;
-        else if (lf === -1) break;
-        next = end + 1;
-        if (end === cr && s.charCodeAt(next) === LF) next++;
-        else if (end === cr && next === len) afterCR = true;
+        if (lf !== -1 && (cr === -1 || lf < cr)) next = lf + 1;
+        else if (cr === -1) break;
+        else if (s.charCodeAt((next = (end = cr) + 1)) === LF) next++;
+        else if (next === len) afterCR = true;
         // The line is s[pos, end), or t[from, to) when earlier text began it.
         let t = s;
         let from = pos;
@@ -322,11 +321,14 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
  * flat string, unlike `+`, which builds a rope that takes several times its length in memory.
  */
 function keep(pieces: string[], piece: string, sep: string): void {
-  let n = pieces.length;
-  while (n > 0 && piece.length < 1024 && (pieces[n - 1] as string).length < 2 * piece.length + 2) {
-    piece = [pieces[--n], piece].join(sep);
+  let last;
+  while (
+    piece.length < 1024 &&
+    (last = pieces[pieces.length - 1]) !== undefined &&
+    last.length < 2 * piece.length + 2
+  ) {
+    piece = [pieces.pop(), piece].join(sep);
   }
-  pieces.length = n;
   pieces.push(piece);
 }
 
