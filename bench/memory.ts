@@ -3,7 +3,9 @@
  * an event, until `maxBufferSize` stops it. Three patterns, each with two limits, each in a fresh
  * process: one byte at a time (one endless line), many short `data:` lines and no blank line, and
  * one endless line in 64 KiB chunks. Bytes in, as from a network. Not a timed test: it prints the
- * peak growth of the resident set size (RSS) over the process's size before the stream.
+ * peak growth of the resident set size (RSS) over the process's size before the stream, and, from
+ * a second process that collects garbage at every sample, the most heap the stream kept alive
+ * (RSS alone also counts garbage not collected yet, and heap pages the process had already).
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -24,10 +26,16 @@ interface Result {
   errors: number;
   /** Peak RSS minus the RSS before the stream, in bytes. */
   growth: number;
+  /** The most heap the stream kept alive (measured after a full collection), in bytes. */
+  retained: number;
 }
 
-/** Feeds one pattern until the parser reports an overflow (or 8 times the limit, a failure). */
-async function runOne(pattern: string, limit: number): Promise<Result> {
+/**
+ * Feeds one pattern until the parser reports an overflow (or 8 times the limit, a failure). With
+ * `retained`, a full collection runs at every sample to measure what stays alive; else only the
+ * RSS is sampled (garbage included, as a user would see it).
+ */
+async function runOne(pattern: string, limit: number, retained: boolean): Promise<Result> {
   const { createParser } = (await import('./lib.js')).built;
   const gc = (globalThis as { gc?: () => void }).gc;
   let errors = 0;
@@ -44,7 +52,9 @@ async function runOne(pattern: string, limit: number): Promise<Result> {
         : encode('data: ab\n'.repeat(65536 / 9));
   gc?.();
   const before = process.memoryUsage.rss();
+  const heapBefore = process.memoryUsage().heapUsed;
   let peak = before;
+  let kept = 0;
   let fed = 0;
   if (pattern !== 'data: lines, no blank line') {
     parser.feed(encode('data: '));
@@ -55,10 +65,15 @@ async function runOne(pattern: string, limit: number): Promise<Result> {
   for (let i = 0; errors === 0 && fed < 8 * limit; i++) {
     parser.feed(chunk);
     fed += chunk.length;
-    if (i % every === 0) peak = Math.max(peak, process.memoryUsage.rss());
+    if (i % every !== 0) continue;
+    if (retained && errors === 0) {
+      gc?.();
+      kept = Math.max(kept, process.memoryUsage().heapUsed - heapBefore);
+    }
+    peak = Math.max(peak, process.memoryUsage.rss());
   }
   peak = Math.max(peak, process.memoryUsage.rss());
-  return { pattern, limit, fed, errors, growth: peak - before };
+  return { pattern, limit, fed, errors, growth: peak - before, retained: kept };
 }
 
 /** Runs every pattern and limit in a process of its own and prints the table. */
@@ -66,37 +81,35 @@ export function runMemoryBench(): Result[] {
   const results: Result[] = [];
   for (const pattern of Object.keys(PATTERNS)) {
     for (const limit of LIMITS) {
-      const child = spawnSync(
-        process.execPath,
-        [
-          '--expose-gc',
-          '--import',
-          'tsx',
-          fileURLToPath(import.meta.url),
-          '--one',
-          pattern,
-          `${limit}`,
-        ],
-        { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
-      );
-      if (child.status !== 0) throw new Error(`memory bench "${pattern}" failed`);
-      results.push(JSON.parse(child.stdout.trim().split('\n').pop()!) as Result);
+      const [rss, heap] = ['rss', 'retained'].map((mode) => {
+        const file = fileURLToPath(import.meta.url);
+        const args = ['--expose-gc', '--import', 'tsx', file, '--one', pattern, `${limit}`, mode];
+        const child = spawnSync(process.execPath, args, {
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'inherit'],
+        });
+        if (child.status !== 0) throw new Error(`memory bench "${pattern}" failed`);
+        return JSON.parse(child.stdout.trim().split('\n').pop()!) as Result;
+      }) as [Result, Result];
+      results.push({ ...rss, retained: heap.retained });
     }
   }
   const mb = (n: number) => (n / MiB).toFixed(1);
   console.log(
-    'Peak RSS growth while one event grows until maxBufferSize stops it (bytes in, a fresh ' +
-      'process per row)',
+    'Memory while one event grows until maxBufferSize stops it (bytes in, fresh processes): peak ' +
+      'RSS growth (garbage included), and the most heap kept alive (after full collections)',
   );
   console.log(
     `${'pattern'.padEnd(28)} ${'input'.padEnd(36)} ${'maxBufferSize'.padStart(13)} ` +
-      `${'fed before error'.padStart(17)} ${'peak RSS growth'.padStart(16)} ${'x limit'.padStart(8)}`,
+      `${'fed before error'.padStart(17)} ${'peak RSS growth'.padStart(16)} ${'x limit'.padStart(8)} ` +
+      `${'heap kept'.padStart(10)} ${'x limit'.padStart(8)}`,
   );
   for (const r of results) {
     console.log(
       `${r.pattern.padEnd(28)} ${PATTERNS[r.pattern]!.padEnd(36)} ${`${mb(r.limit)} MiB`.padStart(13)} ` +
         `${`${mb(r.fed)} MiB`.padStart(17)} ${`${mb(r.growth)} MiB`.padStart(16)} ` +
-        `${(r.growth / r.limit).toFixed(2).padStart(8)}`,
+        `${(r.growth / r.limit).toFixed(2).padStart(8)} ${`${mb(r.retained)} MiB`.padStart(10)} ` +
+        `${(r.retained / r.limit).toFixed(2).padStart(8)}`,
     );
     if (r.errors !== 1) throw new Error(`${r.pattern}: ${r.errors} overflow errors, expected 1`);
   }
@@ -104,5 +117,9 @@ export function runMemoryBench(): Result[] {
 }
 
 if (process.argv[2] === '--one') {
-  console.log(JSON.stringify(await runOne(process.argv[3]!, Number(process.argv[4]))));
+  console.log(
+    JSON.stringify(
+      await runOne(process.argv[3]!, Number(process.argv[4]), process.argv[5] === 'retained'),
+    ),
+  );
 }
