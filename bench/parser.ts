@@ -1,199 +1,203 @@
 /**
- * Parser throughput: sse-hooks' createParser against eventsource-parser on identical chunks.
+ * Parser throughput: sse-hooks' createParser against the latest eventsource-parser (and 3.x, for
+ * reference), on every stream of `streams.ts`, in both input modes and two chunkings. Every row
+ * runs in a fresh process (a stream leaves the JIT tuned to its own shape), and every parser's
+ * output is checked against the generator (event count and a checksum of type, data and id)
+ * before anything is timed.
  *
- * "bytes in": both start from the same Uint8Array chunks. Ours takes bytes; eventsource-parser
- * takes strings, so it gets them from a streaming TextDecoder (as its own EventSourceParserStream
- * does). "strings in": both get the same pre-decoded strings, which isolates the parsing itself.
+ * "bytes": both start from the same Uint8Array chunks. Ours takes bytes; eventsource-parser takes
+ * strings, so it gets them from a streaming TextDecoder, as its own EventSourceParserStream does.
+ * "strings": both get the same pre-decoded strings, which isolates the parsing itself.
  */
-import { createParser as createTheirParser } from 'eventsource-parser';
-import { built } from './lib.js';
-
-const { createParser } = built;
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { createParser as createLatest } from 'eventsource-parser';
+import { createParser as create3 } from 'eventsource-parser-3';
 import {
-  dashboardStream,
+  CHECKSUM_SEED,
+  STREAMS,
+  checksum,
   decodeChunks,
-  llmTokenStream,
+  fixedChunks,
   randomChunks,
-  type BenchStream,
 } from './streams.js';
+
+const INPUTS = ['bytes', 'strings'] as const;
+const CHUNKINGS = ['random 1-4096 B', 'fixed 16 KiB'] as const;
 
 interface Tally {
   events: number;
-  dataChars: number;
+  sum: number;
 }
 
-type Run = () => Tally;
+/** Counts events; with `full`, also folds every event into the checksum (verification only). */
+interface Sink {
+  tally: Tally;
+  event(type: string | undefined, data: string, id: string | undefined): void;
+}
 
-/** Counts what a parser reports, so both sides are checked to agree. */
-function counter(): { tally: Tally; onEvent(event: { data: string }): void } {
-  const tally: Tally = { events: 0, dataChars: 0 };
+function sink(full: boolean): Sink {
+  const tally: Tally = { events: 0, sum: full ? CHECKSUM_SEED : 0 };
+  let lastId = '';
   return {
     tally,
-    onEvent(event) {
-      tally.events++;
-      tally.dataChars += event.data.length;
-    },
+    event: full
+      ? (type, data, id) => {
+          tally.events++;
+          lastId = id ?? lastId;
+          tally.sum = checksum(tally.sum, type ?? 'message', data, lastId);
+        }
+      : (_type, data) => {
+          // Reading one character makes the engine flatten a rope (a string built with +), as
+          // any consumer that reads its data would: that cost is the parser's, not the user's.
+          tally.events++;
+          tally.sum += data.charCodeAt(data.length >> 1) | 0;
+        },
   };
 }
 
-/** Ours takes bytes and text alike. */
-function ours(chunks: readonly (Uint8Array | string)[]): Tally {
-  const { tally, onEvent } = counter();
-  const parser = createParser({ onEvent });
-  for (const chunk of chunks) parser.feed(chunk);
-  parser.end();
-  return tally;
+type Contender = (chunks: ReadonlyArray<Uint8Array | string>, full: boolean) => Tally;
+
+function theirs(create: typeof createLatest): Contender {
+  return (chunks, full) => {
+    const out = sink(full);
+    const parser = create({ onEvent: (e) => out.event(e.event, e.data, e.id) });
+    const decoder = new TextDecoder();
+    for (const chunk of chunks) {
+      parser.feed(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
+    }
+    const tail = decoder.decode();
+    if (tail !== '') parser.feed(tail);
+    return out.tally;
+  };
 }
 
-/** eventsource-parser takes text: bytes go through a streaming TextDecoder, as its own stream wrapper does. */
-function theirs(chunks: readonly (Uint8Array | string)[]): Tally {
-  const { tally, onEvent } = counter();
-  const parser = createTheirParser({ onEvent });
-  const decoder = new TextDecoder();
-  for (const chunk of chunks) {
-    parser.feed(typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }));
-  }
-  const tail = decoder.decode();
-  if (tail !== '') parser.feed(tail);
-  return tally;
+async function contenders(): Promise<Array<[string, Contender]>> {
+  const { createParser } = (await import('./lib.js')).built;
+  return [
+    [
+      'sse-hooks',
+      (chunks, full) => {
+        const out = sink(full);
+        const parser = createParser({ onEvent: (e) => out.event(e.type, e.data, e.lastEventId) });
+        for (const chunk of chunks) parser.feed(chunk);
+        parser.end();
+        return out.tally;
+      },
+    ],
+    ['eventsource-parser 4.1', theirs(createLatest)],
+    ['eventsource-parser 3.x', theirs(create3 as typeof createLatest)],
+  ];
 }
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return sorted[sorted.length >> 1] as number;
 }
 
-/**
- * Runs both alternately (so drift and GC hit both alike); returns the median ms of each. Times
- * are the process's CPU time (user + system, GC threads included), which a busy shared machine
- * disturbs much less than wall time.
- */
-function compare(ours: Run, theirs: Run, expected: number, warmup: number, iterations: number) {
-  let oursTally: Tally | null = null;
-  let theirsTally: Tally | null = null;
-  for (let i = 0; i < warmup; i++) {
-    oursTally = ours();
-    theirsTally = theirs();
+/** One row, in this process: checks every contender's output, then times them alternately. */
+async function runRow(key: string): Promise<Row> {
+  const [name, input, chunking] = key.split('|') as [string, (typeof INPUTS)[number], string];
+  const stream = STREAMS[name]!();
+  const byteChunks =
+    chunking === CHUNKINGS[0] ? randomChunks(stream.bytes) : fixedChunks(stream.bytes, 16384);
+  const chunks = input === 'bytes' ? byteChunks : decodeChunks(byteChunks);
+  const list = await contenders();
+  for (const [who, run] of list) {
+    const got = run(chunks, true);
+    if (got.events !== stream.events || got.sum !== stream.checksum) {
+      throw new Error(
+        `${who} on ${name}: ${got.events} events, checksum ${got.sum}; ` +
+          `generated ${stream.events} events, checksum ${stream.checksum}`,
+      );
+    }
   }
-  const oursMs: number[] = [];
-  const theirsMs: number[] = [];
-  for (let i = 0; i < iterations; i++) {
-    const first = i % 2 === 0;
-    for (const side of first ? [0, 1] : [1, 0]) {
-      const start = process.cpuUsage();
-      const tally = side === 0 ? ours() : theirs();
-      const used = process.cpuUsage(start);
-      const ms = (used.user + used.system) / 1000;
-      if (side === 0) {
-        oursMs.push(ms);
-        oursTally = tally;
-      } else {
-        theirsMs.push(ms);
-        theirsTally = tally;
+  // Times are CPU time (user + system, GC threads included), which a busy shared machine
+  // disturbs much less than wall time. The contenders run back to back in every round, in a
+  // rotating order, so that load changing over the run hits them alike.
+  const times: number[][] = list.map(() => []);
+  for (let round = -5; round < 31; round++) {
+    for (let k = 0; k < list.length; k++) {
+      const i = (k + round + 5) % list.length;
+      const started = process.cpuUsage();
+      list[i]![1](chunks, false);
+      const used = process.cpuUsage(started);
+      if (round >= 0) times[i]!.push((used.user + used.system) / 1000);
+    }
+  }
+  const ms = times.map(median);
+  const mb = stream.bytes.length / 1e6;
+  return {
+    stream: name,
+    input,
+    chunking,
+    mb,
+    events: stream.events,
+    mbps: ms.map((t) => mb / (t / 1000)),
+    eventsPerSec: ms.map((t) => stream.events / (t / 1000)),
+  };
+}
+
+export interface Row {
+  stream: string;
+  input: string;
+  chunking: string;
+  mb: number;
+  events: number;
+  /** Per contender: sse-hooks, eventsource-parser latest, eventsource-parser 3.x. */
+  mbps: number[];
+  eventsPerSec: number[];
+}
+
+const ratio = (row: Row, i = 1) => (row.mbps[0] as number) / (row.mbps[i] as number);
+
+/** Runs every row in a process of its own and prints the table, worst row first. */
+export function runParserBench(): Row[] {
+  const rows: Row[] = [];
+  for (const name of Object.keys(STREAMS)) {
+    for (const input of INPUTS) {
+      for (const chunking of CHUNKINGS) {
+        const key = `${name}|${input}|${chunking}`;
+        const child = spawnSync(
+          process.execPath,
+          ['--import', 'tsx', fileURLToPath(import.meta.url), '--row', key],
+          { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 },
+        );
+        if (child.status !== 0) throw new Error(`parser bench row "${key}" failed`);
+        rows.push(JSON.parse(child.stdout.trim().split('\n').pop()!) as Row);
       }
     }
   }
-  if (
-    oursTally === null ||
-    theirsTally === null ||
-    oursTally.events !== expected ||
-    theirsTally.events !== expected ||
-    oursTally.dataChars !== theirsTally.dataChars
-  ) {
-    throw new Error(
-      `Parsers disagree: expected ${expected} events, ours ${JSON.stringify(oursTally)}, ` +
-        `eventsource-parser ${JSON.stringify(theirsTally)}`,
-    );
-  }
-  return { oursMs: median(oursMs), theirsMs: median(theirsMs) };
-}
-
-export interface ParserBenchRow {
-  stream: string;
-  input: 'bytes' | 'strings';
-  oursMBps: number;
-  theirsMBps: number;
-  oursEventsPerSec: number;
-  theirsEventsPerSec: number;
-  ratio: number;
-}
-
-function pad(value: string, width: number, right = false): string {
-  return right ? value.padStart(width) : value.padEnd(width);
-}
-
-/** Runs the parser bench and prints a table. Throws when the two parsers disagree. */
-export function runParserBench(options: { iterations?: number; warmup?: number } = {}) {
-  const iterations = options.iterations ?? 21;
-  const warmup = options.warmup ?? 5;
-  const streams: BenchStream[] = [
-    llmTokenStream(),
-    dashboardStream(),
-    // Not a target, shown for reference: text that is a quarter non-ASCII tokens.
-    llmTokenStream(5 * 1024 * 1024, 4, 0.25, 'LLM tokens, 25% non-ASCII'),
+  rows.sort((a, b) => ratio(a) - ratio(b));
+  const cols: Array<[string, number, (r: Row) => string]> = [
+    ['stream', 26, (r) => r.stream],
+    ['input', 8, (r) => r.input],
+    ['chunks', 16, (r) => r.chunking],
+    ['ours MB/s', 10, (r) => r.mbps[0]!.toFixed(0)],
+    ['4.1 MB/s', 9, (r) => r.mbps[1]!.toFixed(0)],
+    ['ours ev/s', 11, (r) => Math.round(r.eventsPerSec[0]!).toLocaleString('en-US')],
+    ['4.1 ev/s', 11, (r) => Math.round(r.eventsPerSec[1]!).toLocaleString('en-US')],
+    ['ours/4.1', 9, (r) => `${ratio(r).toFixed(2)}x`],
+    ['ours/3.x', 9, (r) => `${ratio(r, 2).toFixed(2)}x`],
   ];
-  const rows: ParserBenchRow[] = [];
-
-  for (const stream of streams) {
-    const chunks = randomChunks(stream.bytes);
-    const strings = decodeChunks(chunks);
-    const mb = stream.bytes.length / 1e6;
-    const cases = [
-      {
-        input: 'bytes' as const,
-        ours: () => ours(chunks),
-        theirs: () => theirs(chunks),
-      },
-      {
-        input: 'strings' as const,
-        ours: () => ours(strings),
-        theirs: () => theirs(strings),
-      },
-    ];
-    for (const c of cases) {
-      const { oursMs, theirsMs } = compare(c.ours, c.theirs, stream.events, warmup, iterations);
-      rows.push({
-        stream: `${stream.name} (${mb.toFixed(1)} MB, ${stream.events} events)`,
-        input: c.input,
-        oursMBps: mb / (oursMs / 1000),
-        theirsMBps: mb / (theirsMs / 1000),
-        oursEventsPerSec: stream.events / (oursMs / 1000),
-        theirsEventsPerSec: stream.events / (theirsMs / 1000),
-        ratio: theirsMs / oursMs,
-      });
-    }
-  }
-
-  const header = [
-    pad('stream', 50),
-    pad('input', 8),
-    pad('ours MB/s', 10, true),
-    pad('esp MB/s', 10, true),
-    pad('ours ev/s', 12, true),
-    pad('esp ev/s', 12, true),
-    pad('ours/esp', 9, true),
-  ].join(' ');
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i < 3 ? c.padEnd(cols[i]![1]) : c.padStart(cols[i]![1]))).join(' ');
   console.log(
-    'Parser: sse-hooks createParser vs eventsource-parser (esp), random 1-4096 B chunks, ' +
-      `median of ${iterations} runs (CPU time)`,
+    'createParser (ours) vs eventsource-parser 4.1 (latest) and 3.x; every row a fresh process, ' +
+      'output checked against the generator; median CPU time of 31 runs; worst row first',
   );
-  console.log(header);
-  console.log('-'.repeat(header.length));
-  for (const row of rows) {
-    console.log(
-      [
-        pad(row.stream, 50),
-        pad(row.input, 8),
-        pad(row.oursMBps.toFixed(0), 10, true),
-        pad(row.theirsMBps.toFixed(0), 10, true),
-        pad(Math.round(row.oursEventsPerSec).toLocaleString('en-US'), 12, true),
-        pad(Math.round(row.theirsEventsPerSec).toLocaleString('en-US'), 12, true),
-        pad(`${row.ratio.toFixed(2)}x`, 9, true),
-      ].join(' '),
-    );
-  }
+  console.log(line(cols.map((c) => c[0])));
+  for (const row of rows) console.log(line(cols.map((c) => c[2](row))));
+  const geo = (i: number) =>
+    Math.exp(rows.reduce((s, r) => s + Math.log(ratio(r, i)), 0) / rows.length);
+  const worst = rows[0]!;
+  console.log(
+    `summary: worst row ${ratio(worst).toFixed(2)}x (${worst.stream}, ${worst.input}, ` +
+      `${worst.chunking}); geometric mean ${geo(1).toFixed(2)}x vs 4.1, ${geo(2).toFixed(2)}x vs 3.x`,
+  );
   return rows;
+}
+
+if (process.argv[2] === '--row') {
+  console.log(JSON.stringify(await runRow(process.argv[3]!)));
 }

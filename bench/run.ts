@@ -6,7 +6,7 @@
  * text leaves the string code of both clients tuned to it). Inside a process, sse-hooks and its
  * peers run side by side.
  *
- * `npm run bench -- parser` (or eventsource, react, text) runs one section.
+ * `npm run bench -- parser` (or memory, eventsource, react, text) runs one section.
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -23,10 +23,13 @@ const sections: Record<string, Section> = {
     title: 'parser: sse-hooks vs eventsource-parser',
     run: async () => (await import('./parser.js')).runParserBench(),
   },
+  memory: {
+    title: 'parser memory: peak RSS growth under abuse, against maxBufferSize',
+    run: async () => (await import('./memory.js')).runMemoryBench(),
+  },
   eventsource: {
-    title: 'EventSource: sse-hooks vs eventsource',
-    parts: ['llm', 'dashboard'],
-    run: async (part) => (await import('./eventsource.js')).runEventSourceBench(part),
+    title: 'EventSource: sse-hooks vs eventsource and eventsource-client',
+    run: async () => (await import('./eventsource.js')).runEventSourceBench(),
   },
   react: {
     title: 'React: 50 widgets, 1,000 events, 5 types',

@@ -781,14 +781,48 @@ describe('createParser: buffer limit', () => {
     expect(() => parser.feed('data: too long\n\n')).not.toThrow();
   });
 
-  it('defaults to 32 MiB of characters', () => {
-    expect(DEFAULT_MAX_BUFFER_SIZE).toBe(32 * 1024 * 1024);
+  it('defaults to 4 MiB', () => {
+    expect(DEFAULT_MAX_BUFFER_SIZE).toBe(4 * 1024 * 1024);
+    const { errors, events } = overflowCase({}, (p) => {
+      p.feed(`data: ${'x'.repeat(DEFAULT_MAX_BUFFER_SIZE - 6)}\n\n`);
+      p.feed(`data: ${'x'.repeat(DEFAULT_MAX_BUFFER_SIZE - 5)}\n\n`);
+    });
+    expect(events.map((e) => e.length)).toEqual([DEFAULT_MAX_BUFFER_SIZE - 6]);
+    expect(errors.map((e) => e.code)).toEqual(['buffer-overflow']);
+  });
+
+  it('counts every line, whatever its field, comments included', () => {
+    for (const line of [': comment', 'event: abcdefghij', 'id: abcdefghijk', 'foo: barbazqux']) {
+      const { errors } = overflowCase({ maxBufferSize: 12 }, (p) => p.feed(`${line}\n`));
+      expect(errors, line).toHaveLength(line.length > 12 ? 1 : 0);
+    }
+  });
+
+  it('overflows on one endless line fed a byte at a time', () => {
+    const { log, callbacks } = recorder();
+    const parser = createParser(callbacks, { maxBufferSize: 1000 });
+    const byte = new Uint8Array([0x78]);
+    parser.feed('data: ');
+    for (let i = 0; i < 994; i++) parser.feed(byte);
+    expect(log).toEqual([]);
+    parser.feed(byte);
+    expect(log).toEqual([['error', 'buffer-overflow']]);
+  });
+
+  it('overflows on data lines that never end an event, counting each line ending', () => {
+    const { log, callbacks } = recorder();
+    const parser = createParser(callbacks, { maxBufferSize: 1000 });
+    // Each line holds one LF in the data buffer; the last line (5 characters) must fit too.
+    for (let i = 0; i < 996; i++) parser.feed('data:\n');
+    expect(log).toEqual([]);
+    parser.feed('data:\n');
+    expect(log).toEqual([['error', 'buffer-overflow']]);
   });
 });
 
 describe('createParser: huge events', () => {
-  // 4 MB of data in 1-64 byte chunks: quadratic buffering would take minutes here.
-  const size = 4 * 1024 * 1024;
+  // 3 MB of data in 1-64 byte chunks: quadratic buffering would take minutes here.
+  const size = 3 * 1024 * 1024;
 
   it('parses one huge data line fed in small chunks', () => {
     const rand = prng(7);

@@ -194,7 +194,8 @@ describe.each(transports)(
         res.write('\n\n');
         res.write(frame({ data: 'after' }));
       });
-      conn = new Connection(server.url('/events'), fast);
+      // Over the 4 MiB default: a caller who expects such events raises the limit.
+      conn = new Connection(server.url('/events'), { ...fast, maxBufferSize: 16 * 1024 * 1024 });
       const got = collect(conn);
       conn.open();
       await until(() => got.length === 2, 10_000, 'big event');
