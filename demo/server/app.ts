@@ -59,7 +59,10 @@ export interface DemoAppOptions {
    * client until it reads (the rest waits in the history). Default 256 KiB, at least 16 KiB.
    */
   maxQueueBytes?: number;
-  /** A client that stays at `maxQueueBytes` this long (ms) is disconnected. Default 10000. */
+  /**
+   * A client that stays at `maxQueueBytes` (a dashboard client: at its 1 MB backlog) this long
+   * (ms) is disconnected. Default 10000.
+   */
   slowClientMs?: number;
   /** Pages of these origins may call the API too (CORS without credentials). Default: none. */
   allowedOrigins?: SiteOptions['allowedOrigins'];
@@ -114,7 +117,8 @@ export interface DemoStats {
   refused: number;
   /** This process's memory (`process.memoryUsage()`), bytes. */
   memory: { rss: number; heapUsed: number; external: number; arrayBuffers: number };
-  dashboard: { eventsSent: number; dropped: number };
+  /** Batches dropped for readers over 1 MB behind; readers dropped for staying there. */
+  dashboard: { eventsSent: number; dropped: number; slowDisconnected: number };
   chat: {
     requests: number;
     unauthorized: number;
@@ -208,10 +212,11 @@ export function createDemoApp(options: DemoAppOptions = {}): DemoApp {
     if (event.data.source === 'server' && typeof counter === 'number') tick = counter;
   }
 
+  const slowClientMs = Math.max(0, options.slowClientMs ?? 10_000);
   const fanout = new EventFanout({
     history,
     maxQueueBytes: Math.max(MIN_QUEUE_BYTES, options.maxQueueBytes ?? 256 * 1024),
-    slowClientMs: Math.max(0, options.slowClientMs ?? 10_000),
+    slowClientMs,
     readOlder: shared && ((afterId, limit) => shared.read(afterId, limit)),
     log,
   });
@@ -242,6 +247,7 @@ export function createDemoApp(options: DemoAppOptions = {}): DemoApp {
     refused: 0,
     dashboardSent: 0,
     dashboardDropped: 0,
+    dashboardSlow: 0,
     chatRequests: 0,
     chatUnauthorized: 0,
     chatRejected: 0,
@@ -425,15 +431,29 @@ export function createDemoApp(options: DemoAppOptions = {}): DemoApp {
     const feed = new DashboardFeed();
     const start = performance.now();
     let due = 0;
+    let behindSince: number | undefined;
     const timer = every(dashboardTickMs, () => {
-      const expected = Math.floor(((performance.now() - start) * rate) / 1000);
+      const now = performance.now();
+      const expected = Math.floor(((now - start) * rate) / 1000);
       const count = expected - due;
       if (count <= 0) return;
       due = expected;
       if (res.writableLength > DASHBOARD_BACKLOG_LIMIT) {
         counts.dashboardDropped += count;
+        behindSince ??= now;
+        if (now - behindSince >= slowClientMs) {
+          // Metrics have no ids: a reader this far behind gains nothing from the stream it has.
+          counts.dashboardSlow += 1;
+          log(
+            `slow dashboard client ${req.socket.remoteAddress}:${req.socket.remotePort} disconnected: ` +
+              `${res.writableLength} bytes unsent for ${Math.round(now - behindSince)} ms`,
+          );
+          stop(timer);
+          res.destroy();
+        }
         return;
       }
+      behindSince = undefined;
       const buffer = createBuffer();
       feed.write(buffer, count);
       counts.dashboardSent += count;
@@ -642,7 +662,11 @@ export function createDemoApp(options: DemoAppOptions = {}): DemoApp {
         external,
         arrayBuffers,
       }))(process.memoryUsage()),
-      dashboard: { eventsSent: counts.dashboardSent, dropped: counts.dashboardDropped },
+      dashboard: {
+        eventsSent: counts.dashboardSent,
+        dropped: counts.dashboardDropped,
+        slowDisconnected: counts.dashboardSlow,
+      },
       chat: {
         requests: counts.chatRequests,
         unauthorized: counts.chatUnauthorized,

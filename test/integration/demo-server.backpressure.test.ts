@@ -131,6 +131,26 @@ describe('slow control-panel clients', () => {
   });
 });
 
+describe('slow dashboard clients', () => {
+  it('have batches dropped past 1 MB behind, and are disconnected when they stay there', async () => {
+    const { app, logs, base } = await startApp({ slowClientMs: 300, dashboardTickMs: 5 });
+    const stuck = client(`${base}/api/dashboard?rate=5000`, {}, true);
+    const reading = new RawSseClient(`${base}/api/dashboard?rate=50`);
+    cleanups.push(() => reading.close());
+    await Promise.all([stuck.open(), reading.open()]);
+    await until(
+      () => app.stats().dashboard.slowDisconnected === 1,
+      'the slow reader dropped',
+      20_000,
+    );
+    expect(app.stats().dashboard.dropped).toBeGreaterThan(0);
+    expect(logs.join('\n')).toMatch(/slow dashboard client 127\.0\.0\.1:\d+ disconnected/);
+    // The reader that keeps up is still there.
+    expect(app.stats().connections.dashboard).toBe(1);
+    expect(reading.ended).toBe(false);
+  }, 30_000);
+});
+
 // ---- the server in a child process: memory, measured where it is spent ----------------------
 
 /** The bound documented in demo/server/README.md. */
