@@ -34,6 +34,8 @@ interface Subscriber {
 
 /** Events read from the history per write: big enough to batch, small enough to stop in time. */
 const BATCH = 64;
+/** Framed events kept for reuse: a few batches. */
+const FRAMED_KEPT = 256;
 
 /**
  * Delivers the control-panel events to every open stream, each at its own pace.
@@ -49,6 +51,11 @@ const BATCH = 64;
 export class EventFanout {
   readonly counts = { delivered: 0, replayed: 0, slowDisconnected: 0, fellBehind: 0 };
   private readonly subscribers = new Set<Subscriber>();
+  /**
+   * The newest events framed once for every subscriber they are written to; only the newest, so
+   * the history is not held twice (catch-up reads of older events frame them again).
+   */
+  private readonly framed = new Map<StoredEvent, string>();
 
   constructor(private readonly options: FanoutOptions) {}
 
@@ -134,15 +141,27 @@ export class EventFanout {
     }
   }
 
+  private frame(event: StoredEvent): string {
+    let text = this.framed.get(event);
+    if (text === undefined) {
+      text = createBuffer().push(event.data, event.type, String(event.id)).read();
+      this.framed.set(event, text);
+      if (this.framed.size > FRAMED_KEPT) {
+        this.framed.delete(this.framed.keys().next().value as StoredEvent);
+      }
+    }
+    return text;
+  }
+
   private write(sub: Subscriber, events: StoredEvent[]): void {
-    const buffer = createBuffer();
+    let text = '';
     for (const event of events) {
-      buffer.push(event.data, event.type, String(event.id));
+      text += this.frame(event);
       if (event.id <= sub.replayUntil) this.counts.replayed += 1;
     }
     this.counts.delivered += events.length;
     sub.cursor = events[events.length - 1]!.id;
-    sub.res.write(buffer.read());
+    sub.res.write(text);
   }
 
   private stall(sub: Subscriber): void {

@@ -13,18 +13,22 @@ export interface RedisLogOptions {
 
 /**
  * Allocates the next id and appends the event under it, atomically, so ids are one gap-free
- * sequence across every process: SSE id `n` is stream entry `n-0`.
- * KEYS: stream, sequence counter. ARGV: type, JSON data, max length.
+ * sequence across every process: SSE id `n` is stream entry `n-0`. The id never goes below the
+ * stream's last entry or the caller's latest id: a Redis restarted without its data must not
+ * issue ids that clients already hold.
+ * KEYS: stream, sequence counter. ARGV: type, JSON data, max length, caller's latest id.
  */
 const APPEND = `
 local id = redis.call('INCR', KEYS[2])
+local floor = tonumber(ARGV[4])
 local top = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
 if top[1] then
   local last = tonumber(string.match(top[1][1], '^(%d+)'))
-  if last >= id then
-    id = last + 1
-    redis.call('SET', KEYS[2], id)
-  end
+  if last > floor then floor = last end
+end
+if floor >= id then
+  id = floor + 1
+  redis.call('SET', KEYS[2], id)
 end
 redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[3], id .. '-0', 'type', ARGV[1], 'data', ARGV[2])
 return id
@@ -49,6 +53,7 @@ interface Scripts {
     type: string,
     data: string,
     maxLength: number,
+    floor: number,
   ): Promise<number>;
   sseTick(lease: string, counter: string, owner: string, leaseMs: number): Promise<number | null>;
 }
@@ -86,8 +91,13 @@ export class RedisEventLog {
   private readonly reader: Redis;
   private readonly keys: { stream: string; seq: string; lease: string; tick: string };
   private closed = false;
+  /** Resolves on close: a read waiting for a connection that will not come is not awaited. */
+  private readonly stopped: Promise<null>;
+  private stop = () => {};
   private loop: Promise<void> | undefined;
   private lastError = '';
+  /** The process's copy of the log, once started. */
+  private history: EventHistory | undefined;
 
   constructor(private readonly options: RedisLogOptions) {
     const connection = {
@@ -108,6 +118,7 @@ export class RedisEventLog {
       });
       redis.on('ready', () => (this.lastError = ''));
     }
+    this.stopped = new Promise((resolve) => (this.stop = () => resolve(null)));
     this.client.defineCommand('sseAppend', { numberOfKeys: 2, lua: APPEND });
     this.client.defineCommand('sseTick', { numberOfKeys: 2, lua: TICK });
     const prefix = options.key;
@@ -124,6 +135,7 @@ export class RedisEventLog {
    * calling `onEvents` after each batch. Rejects when Redis cannot be reached.
    */
   async start(history: EventHistory, onEvents: () => void): Promise<void> {
+    this.history = history;
     try {
       await Promise.all([this.client.connect(), this.reader.connect()]);
     } catch (error) {
@@ -153,19 +165,14 @@ export class RedisEventLog {
     while (!this.closed) {
       let reply: [string, Entry[]][] | null;
       try {
-        reply = (await this.reader.xread(
-          'COUNT',
-          1000,
-          'BLOCK',
-          2000,
-          'STREAMS',
-          this.keys.stream,
-          from,
-        )) as [string, Entry[]][] | null;
+        reply = (await Promise.race([
+          this.reader.xread('COUNT', 1000, 'BLOCK', 2000, 'STREAMS', this.keys.stream, from),
+          this.stopped,
+        ])) as [string, Entry[]][] | null;
       } catch (error) {
         if (this.closed) break;
         this.options.log(`redis: reading new events failed: ${(error as Error).message}`);
-        await new Promise((resolve) => setTimeout(resolve, 250));
+        await Promise.race([new Promise((resolve) => setTimeout(resolve, 250)), this.stopped]);
         continue;
       }
       const entries = reply?.[0]?.[1];
@@ -193,6 +200,7 @@ export class RedisEventLog {
       type,
       JSON.stringify(data),
       this.options.maxLength,
+      this.history?.latestId ?? 0,
     );
     return { id: Number(id), type, data };
   }
@@ -234,9 +242,11 @@ export class RedisEventLog {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    // The blocked XREAD rejects, which ends the loop.
+    this.stop();
     this.reader.disconnect();
     await this.loop;
-    await this.client.quit().catch(() => this.client.disconnect());
+    // QUIT lets replies in flight arrive; without a connection it would wait for one.
+    if (this.client.status === 'ready') await this.client.quit().catch(() => {});
+    this.client.disconnect();
   }
 }

@@ -25,8 +25,7 @@ export function redisServerPath(): string | undefined {
   return found.status === 0 && bin !== '' ? bin : undefined;
 }
 
-async function startOnce(bin: string): Promise<RedisProcess | undefined> {
-  const port = await freePort();
+async function startOnce(bin: string, port: number): Promise<RedisProcess | undefined> {
   const child: ChildProcess = spawn(
     bin,
     [
@@ -92,13 +91,17 @@ async function startOnce(bin: string): Promise<RedisProcess | undefined> {
   };
 }
 
-/** Starts redis-server on a random port. Throws when it is not installed. */
-export async function startRedis(): Promise<RedisProcess> {
+/**
+ * Starts redis-server on a random port, or on `port` (to bring one back where it was). Throws when
+ * it is not installed.
+ */
+export async function startRedis(port?: number): Promise<RedisProcess> {
   const bin = redisServerPath();
   if (!bin) throw new Error('redis-server is not installed: apt-get install -y redis-server');
   for (let attempt = 0; attempt < 5; attempt++) {
-    const redis = await startOnce(bin);
+    const redis = await startOnce(bin, port ?? (await freePort()));
     if (redis) return redis;
+    if (port !== undefined) break;
   }
   throw new Error('redis-server: no free port after 5 attempts');
 }

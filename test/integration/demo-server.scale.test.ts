@@ -237,6 +237,43 @@ describe('SSE_REDIS_URL: replay from the shared log', () => {
     expect(a.app.stats().events.replayUnavailable).toBe(2);
   });
 
+  it('answers 503 while Redis is away, and continues above the ids clients hold when it is back empty', async () => {
+    const own = await startRedis();
+    let back: RedisProcess | undefined;
+    try {
+      const logs: string[] = [];
+      const { app, base } = await start({ redisUrl: own.url, log: (line) => logs.push(line) });
+      const send = (message: string) =>
+        fetch(`${base}/api/send`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ type: 'message', message }),
+          signal: AbortSignal.timeout(10_000),
+        });
+      for (let i = 1; i <= 5; i++) expect((await send(`m${i}`)).status).toBe(200);
+      await until(() => app.stats().events.latestId === 5, 'five events read back', 5000);
+      const client = new RawSseClient(`${base}/api/events`);
+      await client.open();
+
+      await own.stop();
+      const started = Date.now();
+      const refused = await send('while away');
+      expect(refused.status).toBe(503);
+      expect(Date.now() - started).toBeLessThan(8000);
+
+      // Back with no data (no persistence): ids must not start again from 1.
+      back = await startRedis(own.port);
+      await until(async () => (await send('after')).status === 200, 'sends accepted again', 10_000);
+      await client.until(6, 5000);
+      client.close();
+      expect(client.ids).toEqual([6]);
+      expect(logs.join('\n')).toMatch(/redis: /);
+    } finally {
+      await back?.stop();
+      await own.stop();
+    }
+  }, 40_000);
+
   it('fails to start with a clear error when Redis is not there', async () => {
     const app = createDemoApp({ redisUrl: 'redis://127.0.0.1:1', tickMs: 0, heartbeatMs: 0 });
     await expect(app.ready).rejects.toThrow(/cannot reach Redis at redis:\/\/127\.0\.0\.1:1/);
