@@ -312,6 +312,7 @@ export function createDemoApp(options: DemoAppOptions = {}): DemoApp {
   // taken over by another process within a few ticks when the holder dies.
   const owner = randomUUID();
   let tickPending = false;
+  let lastTickError = '';
   const runTick = () => {
     if (!shared) {
       tick += 1;
@@ -323,12 +324,19 @@ export function createDemoApp(options: DemoAppOptions = {}): DemoApp {
     tickPending = true;
     shared
       .nextTick(owner, Math.max(3 * tickMs, 1000))
-      .then((n) => {
-        if (n === null || closing) return;
-        counts.ticks += 1;
-        return shared.append(tickType(n), tickPayload(n));
+      .then(async (n) => {
+        if (n !== null && !closing) {
+          counts.ticks += 1;
+          await shared.append(tickType(n), tickPayload(n));
+        }
+        lastTickError = '';
       })
-      .catch((error: unknown) => log(`loop: ${(error as Error).message}`))
+      .catch((error: unknown) => {
+        // Once per outage, not once per tick.
+        const message = (error as Error).message;
+        if (message !== lastTickError) log(`loop: ${message}`);
+        lastTickError = message;
+      })
       .finally(() => (tickPending = false));
   };
 
