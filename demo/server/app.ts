@@ -397,6 +397,7 @@ export function createDemoApp(options: DemoAppOptions = {}): DemoApp {
     );
   }
 
+  let lastSendError = '';
   async function handleSend(req: IncomingMessage, res: ServerResponse) {
     // Only JSON: a cross-site HTML form can send text/plain or form bodies without a preflight.
     if (!isJsonContentType(req.headers['content-type'])) {
@@ -415,8 +416,11 @@ export function createDemoApp(options: DemoAppOptions = {}): DemoApp {
     let event: StoredEvent;
     try {
       event = await send(request.type, request.message);
+      lastSendError = '';
     } catch (error) {
-      log(`send failed: ${(error as Error).message}`);
+      const message = (error as Error).message;
+      if (message !== lastSendError) log(`send failed: ${message}`);
+      lastSendError = message;
       sendError(res, 503, 'the event log is unavailable', { 'Retry-After': '1' });
       return;
     }

@@ -106,8 +106,13 @@ export class RedisEventLog {
       maxRetriesPerRequest: 2,
       retryStrategy: (times: number) => Math.min(100 * 2 ** times, 2000),
     };
-    this.client = new Redis(options.url, connection) as Redis & Scripts;
-    // XREAD BLOCK holds its connection: live events get one of their own.
+    // Without a connection, appends and replays fail at once (the API answers 503) instead of
+    // waiting in a queue for Redis to come back.
+    this.client = new Redis(options.url, {
+      ...connection,
+      enableOfflineQueue: false,
+    }) as Redis & Scripts;
+    // XREAD BLOCK holds its connection: live events get one of their own, which waits for Redis.
     this.reader = new Redis(options.url, { ...connection, maxRetriesPerRequest: null });
     for (const redis of [this.client, this.reader]) {
       redis.on('error', (error: Error) => {

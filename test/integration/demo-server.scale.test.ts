@@ -259,7 +259,9 @@ describe('SSE_REDIS_URL: replay from the shared log', () => {
       const started = Date.now();
       const refused = await send('while away');
       expect(refused.status).toBe(503);
-      expect(Date.now() - started).toBeLessThan(8000);
+      expect((await send('still away')).status).toBe(503);
+      // At once: nothing waits for Redis to come back.
+      expect(Date.now() - started).toBeLessThan(1000);
 
       // Back with no data (no persistence): ids must not start again from 1.
       back = await startRedis(own.port);
@@ -267,7 +269,8 @@ describe('SSE_REDIS_URL: replay from the shared log', () => {
       await client.until(6, 5000);
       client.close();
       expect(client.ids).toEqual([6]);
-      expect(logs.join('\n')).toMatch(/redis: /);
+      // One line for the outage, not one per refused request.
+      expect(logs.filter((line) => line.startsWith('send failed:'))).toHaveLength(1);
     } finally {
       await back?.stop();
       await own.stop();
