@@ -268,7 +268,14 @@ describe("Vite's dev middleware", () => {
       request(server.port, 'GET', p, headers);
 
     expect((await get('/')).status).toBe(200);
-    expect((await get(`/@fs${ROOT}/src/index.ts`)).status).toBe(200);
+    // The app still loads: its entry and everything it imports (React from Vite's dependency
+    // cache, the library's source) are served.
+    const entry = await get('/src/main.tsx');
+    expect(entry.status).toBe(200);
+    const imports = [...entry.body.matchAll(/from ["']([^"']+)["']/g)].map((m) => m[1]!);
+    expect(imports).toContain(`/@fs${ROOT}/src/index.ts`);
+    expect(imports.some((i) => i.includes('/.vite/deps/react'))).toBe(true);
+    for (const url of imports) expect((await get(url)).status, url).toBe(200);
     for (const outside of [
       `/@fs${ROOT}/package.json`,
       `/@fs${ROOT}/README.md`,
