@@ -77,7 +77,7 @@ describe('slow control-panel clients', () => {
     expect(peakQueued).toBeGreaterThan(maxQueueBytes / 2);
     expect(peakQueued).toBeLessThan(maxQueueBytes + 64 * 1200);
 
-    await until(() => app.stats().events.slowDisconnected === 1, 'the slow-client drop', 3000);
+    await until(() => app.stats().events.slowDisconnected === 1, 'the slow-client drop', 10_000);
     expect(logs.join('\n')).toMatch(
       /slow client 127\.0\.0\.1:\d+ disconnected: \d+ bytes unsent for \d+ ms .*last id sent \d+/,
     );
@@ -99,7 +99,7 @@ describe('slow control-panel clients', () => {
   it('keeps a client that falls behind for less than the bound, and gives it everything in order', async () => {
     const { app, base } = await startApp({
       maxQueueBytes: 32 * 1024,
-      slowClientMs: 2000,
+      slowClientMs: 10_000,
       historySize: 5000,
     });
     const slow = client(`${base}/api/events`, {}, true);
@@ -146,7 +146,7 @@ describe('slow dashboard clients', () => {
     expect(app.stats().dashboard.dropped).toBeGreaterThan(0);
     expect(logs.join('\n')).toMatch(/slow dashboard client 127\.0\.0\.1:\d+ disconnected/);
     // The reader that keeps up is still there.
-    expect(app.stats().connections.dashboard).toBe(1);
+    await until(() => app.stats().connections.dashboard === 1, 'the slow stream closed', 5000);
     expect(reading.ended).toBe(false);
   }, 30_000);
 });
@@ -183,7 +183,7 @@ describe('the demo server process under 10 non-reading clients', () => {
       DEMO_HISTORY_SIZE: String(EVENTS),
       DEMO_TICK_MS: '0',
       DEMO_HEARTBEAT_MS: '0',
-      DEMO_SLOW_CLIENT_MS: '1500',
+      DEMO_SLOW_CLIENT_MS: '2000',
     });
     cleanups.push(() => server.kill());
     const base = server.base;
@@ -243,7 +243,7 @@ describe('the demo server process under 10 non-reading clients', () => {
     await until(
       async () => (await server.stats()).events.slowDisconnected === CLIENTS,
       'every stuck client dropped',
-      10_000,
+      20_000,
     );
     sampling = false;
     await sampler;
@@ -266,17 +266,27 @@ describe('the demo server process under 10 non-reading clients', () => {
     expect(growth.rss).toBeLessThan(MEMORY_BOUND_MB);
     expect(growth.queued).toBeLessThan((CLIENTS * (256 * 1024 + 64 * 1200)) / 1024 / 1024);
 
-    // Each client reads what the kernel still holds for it, then comes back with its last id.
+    // Each client reads what the kernel still holds for it, then comes back with its last id, as
+    // an EventSource does; on a busy machine a replay read too slowly is dropped again, and the
+    // client comes back again from where it got to.
     for (const c of clients) c.resume();
-    await Promise.all(clients.map((c) => c.waitEnd(10_000)));
-    const resumed = clients.map((c) => {
-      const last = c.ids.at(-1) ?? FIRST - 1;
-      expect(isRange(c.ids, FIRST, last)).toBe(true);
-      return client(`${base}/api/events`, { 'Last-Event-ID': String(last) });
-    });
-    await Promise.all(resumed.map((c) => c.until(LAST, 20_000)));
-    clients.forEach((c, i) => {
-      expect(isRange([...c.ids, ...resumed[i]!.ids], FIRST, LAST)).toBe(true);
-    });
-  }, 90_000);
+    await Promise.all(clients.map((c) => c.waitEnd(20_000)));
+    const histories = await Promise.all(
+      clients.map(async (c) => {
+        const ids = [...c.ids];
+        expect(isRange(ids, FIRST, ids.at(-1) ?? FIRST - 1)).toBe(true);
+        for (let attempt = 0; (ids.at(-1) ?? 0) < LAST; attempt++) {
+          if (attempt === 10) throw new Error(`still at id ${ids.at(-1)} after 10 reconnects`);
+          const again = client(`${base}/api/events`, {
+            'Last-Event-ID': String(ids.at(-1) ?? FIRST - 1),
+          });
+          await again.until(LAST, 30_000).catch(() => {});
+          again.close();
+          ids.push(...again.ids);
+        }
+        return ids;
+      }),
+    );
+    for (const ids of histories) expect(isRange(ids, FIRST, LAST)).toBe(true);
+  }, 180_000);
 });
