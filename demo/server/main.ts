@@ -81,6 +81,9 @@ async function main(): Promise<void> {
       .map((item) => item.trim())
       .filter((item) => item !== '');
   const redisUrl = process.env.SSE_REDIS_URL?.trim() || undefined;
+  if (redisUrl && historySetting && historySetting !== 'off' && historySetting !== 'none') {
+    console.log('sse-hooks demo: DEMO_HISTORY_FILE is not used with SSE_REDIS_URL');
+  }
   const options: DemoAppOptions = {
     tickMs: envNumber('DEMO_TICK_MS'),
     heartbeatMs: envNumber('DEMO_HEARTBEAT_MS'),
