@@ -46,6 +46,16 @@ export function hostName(header: string): string {
   return /^\d{1,5}$/.test(value.slice(colon + 1)) ? value.slice(0, colon) : '';
 }
 
+/** Whether an origin names the `Host` a request was sent to (`:80` / `:443` or not). */
+function sameHost(origin: string, host: string): boolean {
+  const url = new URL(origin);
+  try {
+    return url.host === new URL(`${url.protocol}//${host.trim()}`).host;
+  } catch {
+    return false;
+  }
+}
+
 function normalizeOrigin(origin: string): string | undefined {
   try {
     const url = new URL(origin);
@@ -100,7 +110,7 @@ export function createSiteCheck(options: SiteOptions = {}) {
     }
     const normalized = normalizeOrigin(origin);
     if (normalized !== undefined) {
-      if (new URL(normalized).host === host.trim().toLowerCase()) return { ok: true };
+      if (sameHost(normalized, host)) return { ok: true };
       if (origins.has(normalized)) return { ok: true, cors: normalized };
     }
     return { ok: false, status: 403, message: `origin ${JSON.stringify(origin)} is not allowed` };
