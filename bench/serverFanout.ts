@@ -105,6 +105,7 @@ async function runRow(redisUrl: string, processes: number): Promise<Row> {
       DEMO_HEARTBEAT_MS: '0',
       DEMO_HISTORY_SIZE: '1000',
     };
+    await log.connectWriter();
     servers.push(
       ...(await Promise.all(Array.from({ length: processes }, () => startDemoProcess(env)))),
     );

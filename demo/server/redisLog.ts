@@ -141,16 +141,7 @@ export class RedisEventLog {
    */
   async start(history: EventHistory, onEvents: () => void): Promise<void> {
     this.history = history;
-    try {
-      await Promise.all([this.client.connect(), this.reader.connect()]);
-    } catch (error) {
-      this.client.disconnect();
-      this.reader.disconnect();
-      throw new Error(
-        `cannot reach Redis at ${this.options.url}: ${(error as Error).message || String(error)}`,
-        { cause: error },
-      );
-    }
+    await this.connect(this.client, this.reader);
     const newest = (await this.client.xrevrange(
       this.keys.stream,
       '+',
@@ -163,6 +154,27 @@ export class RedisEventLog {
       if (event && event.id > history.latestId) history.push(event);
     }
     this.loop = this.follow(history, onEvents);
+  }
+
+  /**
+   * Connects for appending only (no reader, no history), for a producer that writes to the log
+   * without serving clients. Rejects when Redis cannot be reached.
+   */
+  connectWriter(): Promise<void> {
+    return this.connect(this.client);
+  }
+
+  private async connect(...connections: Redis[]): Promise<void> {
+    try {
+      await Promise.all(connections.map((redis) => redis.connect()));
+    } catch (error) {
+      this.client.disconnect();
+      this.reader.disconnect();
+      throw new Error(
+        `cannot reach Redis at ${this.options.url}: ${(error as Error).message || String(error)}`,
+        { cause: error },
+      );
+    }
   }
 
   private async follow(history: EventHistory, onEvents: () => void): Promise<void> {
