@@ -6,7 +6,7 @@
  * text leaves the string code of both clients tuned to it). Inside a process, sse-hooks and its
  * peers run side by side.
  *
- * `npm run bench -- parser` (or memory, eventsource, react, text) runs one section.
+ * `npm run bench -- parser` (or memory, eventsource, react, text, fanout) runs one section.
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -38,6 +38,10 @@ const sections: Record<string, Section> = {
   text: {
     title: 'Token stream: Markdown blocks vs whole re-parse, lag behind arrival, renders',
     run: async () => (await import('./streamText.js')).runStreamTextBench(),
+  },
+  fanout: {
+    title: 'Demo server: Redis stream fan-out over 1, 2 and 3 processes',
+    run: async () => (await import('./serverFanout.js')).runServerFanoutBench(),
   },
 };
 

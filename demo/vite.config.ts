@@ -18,6 +18,16 @@ export default defineConfig({
       'sse-hooks': here('../src/index.ts'),
     },
   },
+  server: {
+    // The dev server shares its port with the API: it serves the demo and the library source it
+    // runs, not the rest of the checkout (/@fs/ would otherwise reach any file of the workspace),
+    // and never the demo's saved event history.
+    fs: {
+      strict: true,
+      allow: [here('.'), here('../src')],
+      deny: ['.env', '.env.*', '*.{crt,pem}', '**/.git/**', '**/.data/**'],
+    },
+  },
   build: {
     outDir: here('../dist-demo'),
     emptyOutDir: true,

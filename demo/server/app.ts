@@ -1,8 +1,18 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createChannel, type Session } from 'better-sse';
+import type { Session } from 'better-sse';
 import { EventHistory, HistoryLog, type StoredEvent } from './history.js';
 import { openStream, createBuffer, writeBuffer } from './sse.js';
-import { readValidJson, sendJson, sendError, applyCors, answerPreflight } from './http.js';
+import { readValidJson, sendJson, sendError } from './http.js';
+import { EventFanout } from './fanout.js';
+import { RedisEventLog } from './redisLog.js';
+import {
+  answerPreflight,
+  applyCors,
+  createSiteCheck,
+  isJsonContentType,
+  type SiteOptions,
+} from './site.js';
 import {
   parseSendRequest,
   tickPayload,
@@ -37,6 +47,27 @@ export interface DemoAppOptions {
   chatBurst?: number;
   /** Where to report noteworthy things (history loaded, request failures). Default: nowhere. */
   log?: (message: string) => void;
+  /**
+   * Bytes a control-panel response may hold unsent; past it nothing more is written to that
+   * client until it reads (the rest waits in the history). Default 256 KiB, at least 16 KiB.
+   */
+  maxQueueBytes?: number;
+  /**
+   * A client that stays at `maxQueueBytes` (a dashboard client: at its 1 MB backlog) this long
+   * (ms) is disconnected. Default 10000.
+   */
+  slowClientMs?: number;
+  /** Pages of these origins may call the API too (CORS without credentials). Default: none. */
+  allowedOrigins?: SiteOptions['allowedOrigins'];
+  /** `Host` names accepted besides the bound address and `localhost`. Default: none. */
+  allowedHosts?: SiteOptions['allowedHosts'];
+  /**
+   * `redis://...`: the control-panel events live in a Redis stream shared by every process with
+   * the same `redisKey`, instead of in memory and `historyFile`. Unset: one process, in memory.
+   */
+  redisUrl?: string;
+  /** Key prefix in Redis. Default 'sse-hooks-demo'. */
+  redisKey?: string;
 }
 
 export type StreamRoute = 'events' | 'dashboard' | 'chat';
@@ -64,21 +95,42 @@ export interface DemoStats {
     delivered: number;
     replayed: number;
     replayUnavailable: number;
-    /** POST /api/send requests answered 400. */
+    /** POST /api/send requests answered 400 or 415. */
     rejected: number;
+    /** Where the events live: this process's memory, or a Redis stream shared by processes. */
+    store: 'memory' | 'redis';
+    /** Bytes written to control-panel streams that their clients have not taken yet. */
+    queuedBytes: number;
+    /** Clients disconnected for staying at the send-queue bound too long. */
+    slowDisconnected: number;
+    /** Streams ended because the history turned over before a slow client caught up. */
+    fellBehind: number;
   };
-  dashboard: { eventsSent: number; dropped: number };
+  /** API requests refused by the Host/Origin checks. */
+  refused: number;
+  /** This process's memory (`process.memoryUsage()`), bytes. */
+  memory: { rss: number; heapUsed: number; external: number; arrayBuffers: number };
+  /** Batches dropped for readers over 1 MB behind; readers dropped for staying there. */
+  dashboard: { eventsSent: number; dropped: number; slowDisconnected: number };
   chat: ChatStats & { active: number };
 }
 
 export interface DemoApp {
   /** Serves a request if its path is under /api (returns true); otherwise returns false untouched. */
   handle(req: IncomingMessage, res: ServerResponse): boolean;
+  /**
+   * Resolves when the event log is loaded (at once in memory; after connecting with Redis);
+   * rejects when Redis cannot be reached. Requests wait for it.
+   */
+  ready: Promise<void>;
   /** Stops timers, ends every open stream and writes the history file. Idempotent. */
   close(): Promise<void>;
   stats(): DemoStats;
-  /** Broadcasts a control-panel event as POST /api/send does; returns what was stored. */
-  send(type: PanelEventType, message: string): StoredEvent;
+  /**
+   * Broadcasts a control-panel event as POST /api/send does; resolves with what was stored. In
+   * memory the event has reached every client's stream when this returns.
+   */
+  send(type: PanelEventType, message: string): Promise<StoredEvent>;
 }
 
 interface Stream {
@@ -94,6 +146,8 @@ const off = (value: number | false | undefined, fallback: number) =>
 
 /** Slow dashboard readers have their batches dropped beyond this much unsent output. */
 const DASHBOARD_BACKLOG_LIMIT = 1024 * 1024;
+/** Below Node's default high-water mark a full response would never emit 'drain'. */
+const MIN_QUEUE_BYTES = 16 * 1024;
 
 function headerValue(value: string | string[] | undefined): string {
   return (Array.isArray(value) ? value[0] : value)?.trim() ?? '';
@@ -110,9 +164,22 @@ export function createDemoApp(options: DemoAppOptions = {}): DemoApp {
   const chatBurst = Math.max(1, Math.floor(options.chatBurst ?? 3));
   const log = options.log ?? (() => {});
   const startedAt = Date.now();
+  const checkSite = createSiteCheck({
+    allowedOrigins: options.allowedOrigins,
+    allowedHosts: options.allowedHosts,
+  });
 
   const history = new EventHistory(options.historySize ?? 1000);
-  const historyLog = options.historyFile ? new HistoryLog(options.historyFile, history) : undefined;
+  const shared = options.redisUrl
+    ? new RedisEventLog({
+        url: options.redisUrl,
+        key: options.redisKey ?? 'sse-hooks-demo',
+        maxLength: history.capacity,
+        log,
+      })
+    : undefined;
+  const historyLog =
+    options.historyFile && !shared ? new HistoryLog(options.historyFile, history) : undefined;
   if (historyLog) {
     const { loaded, skipped } = historyLog.load();
     log(
@@ -128,7 +195,26 @@ export function createDemoApp(options: DemoAppOptions = {}): DemoApp {
     if (event.data.source === 'server' && typeof counter === 'number') tick = counter;
   }
 
-  const channel = createChannel();
+  const slowClientMs = Math.max(0, options.slowClientMs ?? 10_000);
+  const fanout = new EventFanout({
+    history,
+    maxQueueBytes: Math.max(MIN_QUEUE_BYTES, options.maxQueueBytes ?? 256 * 1024),
+    slowClientMs,
+    readOlder: shared && ((afterId, limit) => shared.read(afterId, limit)),
+    log,
+  });
+  const ready: Promise<void> = shared
+    ? shared
+        .start(history, () => fanout.notify())
+        .then(() =>
+          log(
+            `events: Redis stream at ${options.redisUrl}, ${history.length} recent events loaded, ` +
+              `latest id ${history.latestId}`,
+          ),
+        )
+    : Promise.resolve();
+  // Observed here so an unreachable Redis is not an unhandled rejection; callers still see it.
+  ready.catch(() => {});
   const streams = new Set<Stream>();
   const timers = new Set<NodeJS.Timeout>();
   let closing = false;
@@ -139,12 +225,12 @@ export function createDemoApp(options: DemoAppOptions = {}): DemoApp {
     closed: 0,
     ticks: 0,
     userSent: 0,
-    delivered: 0,
-    replayed: 0,
     replayUnavailable: 0,
     sendRejected: 0,
+    refused: 0,
     dashboardSent: 0,
     dashboardDropped: 0,
+    dashboardSlow: 0,
   };
 
   const every = (ms: number, fn: () => void) => {
@@ -181,8 +267,8 @@ export function createDemoApp(options: DemoAppOptions = {}): DemoApp {
 
   // ---- control panel -------------------------------------------------------------------------
 
-  /** Allocates the next id, stores the event, then writes it to every registered session. */
-  const emit = (type: string, data: Record<string, unknown>): StoredEvent => {
+  /** In memory: allocates the next id, stores the event and writes it to every open stream. */
+  const emitLocal = (type: string, data: Record<string, unknown>): StoredEvent => {
     const event: StoredEvent = { id: history.latestId + 1, type, data };
     history.push(event);
     try {
@@ -190,21 +276,66 @@ export function createDemoApp(options: DemoAppOptions = {}): DemoApp {
     } catch (error) {
       log(`history: append failed: ${(error as Error).message}`);
     }
-    counts.delivered += channel.sessionCount;
-    channel.broadcast(data, type, { eventId: String(event.id) });
+    fanout.notify();
     return event;
   };
 
+  /** With Redis the event reaches this process's streams, as every other's, through the stream. */
+  const emit = (type: string, data: Record<string, unknown>): Promise<StoredEvent> =>
+    shared ? shared.append(type, data) : Promise.resolve(emitLocal(type, data));
+
+  // With Redis the loop runs in one process at a time: the holder of a lease it renews each tick,
+  // taken over by another process within a few ticks when the holder dies.
+  const owner = randomUUID();
+  let tickPending = false;
+  let lastTickError = '';
   const runTick = () => {
-    tick += 1;
-    counts.ticks += 1;
-    emit(tickType(tick), tickPayload(tick));
+    if (!shared) {
+      tick += 1;
+      counts.ticks += 1;
+      emitLocal(tickType(tick), tickPayload(tick));
+      return;
+    }
+    if (tickPending) return;
+    tickPending = true;
+    shared
+      .nextTick(owner, Math.max(3 * tickMs, 1000))
+      .then(async (n) => {
+        if (n !== null && !closing) {
+          counts.ticks += 1;
+          await shared.append(tickType(n), tickPayload(n));
+        }
+        lastTickError = '';
+      })
+      .catch((error: unknown) => {
+        // Once per outage, not once per tick.
+        const message = (error as Error).message;
+        if (message !== lastTickError) log(`loop: ${message}`);
+        lastTickError = message;
+      })
+      .finally(() => (tickPending = false));
   };
 
   const send = (type: PanelEventType, message: string) => {
     counts.userSent += 1;
     return emit(type, userPayload(type, message));
   };
+
+  /**
+   * Where a stream starts: after the client's Last-Event-ID when every later event can be given,
+   * else (no id, or one that cannot be resumed) after the latest one.
+   */
+  async function startingPoint(lastId: string): Promise<{ cursor: number; unavailable: boolean }> {
+    if (lastId === '' || history.since(lastId) !== null) {
+      return { cursor: lastId === '' ? history.latestId : Number(lastId), unavailable: false };
+    }
+    // Beyond what this process holds: the shared log may hold it, or this process's copy may not
+    // have caught up yet with an id the client saw on another process.
+    if (shared && /^\d{1,15}$/.test(lastId) && (await shared.covers(Number(lastId)))) {
+      return { cursor: Number(lastId), unavailable: false };
+    }
+    return { cursor: history.latestId, unavailable: true };
+  }
 
   async function handleEvents(req: IncomingMessage, res: ServerResponse, url: URL) {
     // EventSource sends Last-Event-ID on its own reconnects; a fresh native EventSource can only
@@ -218,41 +349,57 @@ export function createDemoApp(options: DemoAppOptions = {}): DemoApp {
       res.end();
       return;
     }
-    track('events', session, res);
-    // Replay and registration happen in one synchronous step: every event issued before this point
-    // is in the history (so it is replayed) and every later one is broadcast to the registered
-    // session, so none is sent twice and none is skipped.
-    if (lastId !== '') {
-      const missed = history.since(lastId);
-      const buffer = createBuffer();
-      if (missed === null) {
-        counts.replayUnavailable += 1;
-        buffer
-          .event('replay-unavailable')
-          .data({
-            lastEventId: lastId,
-            latestId: history.latestId,
-            oldestId: history.oldestId ?? null,
-            message: `Event id ${JSON.stringify(lastId)} is not in the server's history; missed events cannot be replayed.`,
-          })
-          .dispatch();
-      } else {
-        for (const event of missed) buffer.push(event.data, event.type, String(event.id));
-        counts.replayed += missed.length;
-        counts.delivered += missed.length;
-      }
-      if (buffer.read() !== '') writeBuffer(session, buffer);
+    const stream = track('events', session, res);
+    const start = await startingPoint(lastId);
+    if (!session.isConnected || closing) return;
+    if (start.unavailable) {
+      counts.replayUnavailable += 1;
+      const buffer = createBuffer()
+        .event('replay-unavailable')
+        .data({
+          lastEventId: lastId,
+          latestId: history.latestId,
+          oldestId: history.oldestId ?? null,
+          message: `Event id ${JSON.stringify(lastId)} is not in the server's history; missed events cannot be replayed.`,
+        })
+        .dispatch();
+      res.write(buffer.read());
     }
-    channel.register(session);
+    // Replay and live events come through the same cursor: none is sent twice, none skipped.
+    stream.release = fanout.add(
+      res,
+      start.cursor,
+      `${req.socket.remoteAddress}:${req.socket.remotePort}`,
+    );
   }
 
+  let lastSendError = '';
   async function handleSend(req: IncomingMessage, res: ServerResponse) {
+    // Only JSON: a cross-site HTML form can send text/plain or form bodies without a preflight.
+    if (!isJsonContentType(req.headers['content-type'])) {
+      counts.sendRejected += 1;
+      req.resume();
+      sendError(res, 415, 'POST /api/send takes a JSON body (Content-Type: application/json)', {
+        'Accept-Post': 'application/json',
+      });
+      return;
+    }
     const request = await readValidJson(req, res, SEND_BODY_LIMIT, parseSendRequest);
     if (!request) {
       counts.sendRejected += 1;
       return;
     }
-    const event = send(request.type, request.message);
+    let event: StoredEvent;
+    try {
+      event = await send(request.type, request.message);
+      lastSendError = '';
+    } catch (error) {
+      const message = (error as Error).message;
+      if (message !== lastSendError) log(`send failed: ${message}`);
+      lastSendError = message;
+      sendError(res, 503, 'the event log is unavailable', { 'Retry-After': '1' });
+      return;
+    }
     sendJson(res, 200, { ok: true, id: event.id, type: event.type, data: event.data });
   }
 
@@ -272,15 +419,29 @@ export function createDemoApp(options: DemoAppOptions = {}): DemoApp {
     const feed = new DashboardFeed();
     const start = performance.now();
     let due = 0;
+    let behindSince: number | undefined;
     const timer = every(dashboardTickMs, () => {
-      const expected = Math.floor(((performance.now() - start) * rate) / 1000);
+      const now = performance.now();
+      const expected = Math.floor(((now - start) * rate) / 1000);
       const count = expected - due;
       if (count <= 0) return;
       due = expected;
       if (res.writableLength > DASHBOARD_BACKLOG_LIMIT) {
         counts.dashboardDropped += count;
+        behindSince ??= now;
+        if (now - behindSince >= slowClientMs) {
+          // Metrics have no ids: a reader this far behind gains nothing from the stream it has.
+          counts.dashboardSlow += 1;
+          log(
+            `slow dashboard client ${req.socket.remoteAddress}:${req.socket.remotePort} disconnected: ` +
+              `${res.writableLength} bytes unsent for ${Math.round(now - behindSince)} ms`,
+          );
+          stop(timer);
+          res.destroy();
+        }
         return;
       }
+      behindSince = undefined;
       const buffer = createBuffer();
       feed.write(buffer, count);
       counts.dashboardSent += count;
@@ -330,9 +491,17 @@ export function createDemoApp(options: DemoAppOptions = {}): DemoApp {
   function handle(req: IncomingMessage, res: ServerResponse): boolean {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (url.pathname !== '/api' && !url.pathname.startsWith('/api/')) return false;
-    applyCors(req, res);
+    const site = checkSite(req);
+    if (!site.ok) {
+      counts.refused += 1;
+      req.resume();
+      res.setHeader('Vary', 'Origin');
+      sendError(res, site.status, site.message);
+      return true;
+    }
+    applyCors(res, site.cors);
     if (req.method === 'OPTIONS') {
-      answerPreflight(req, res);
+      answerPreflight(req, res, site.cors);
       return true;
     }
     const route = routes[url.pathname.replace(/\/+$/, '')];
@@ -353,8 +522,16 @@ export function createDemoApp(options: DemoAppOptions = {}): DemoApp {
       sendError(res, 503, 'server is shutting down', { 'Retry-After': '1' });
       return true;
     }
-    Promise.resolve()
-      .then(() => route.handler(req, res, url))
+    ready
+      .then(
+        () => route.handler(req, res, url),
+        (error: unknown) => {
+          req.resume();
+          sendError(res, 503, `the event log is unavailable: ${(error as Error).message}`, {
+            'Retry-After': '1',
+          });
+        },
+      )
       .catch((error: unknown) => {
         log(`${req.method} ${url.pathname} failed: ${(error as Error).stack ?? String(error)}`);
         if (!res.headersSent) sendError(res, 500, 'internal error');
@@ -369,7 +546,12 @@ export function createDemoApp(options: DemoAppOptions = {}): DemoApp {
   if (tickMs > 0) every(tickMs, runTick);
   if (heartbeatMs > 0) {
     every(heartbeatMs, () => {
-      for (const stream of streams) if (stream.route !== 'chat') writeBuffer(stream.session, ping);
+      for (const stream of streams) {
+        // A stalled stream already has output waiting: a ping would only add to it.
+        if (stream.route !== 'chat' && fanout.hasRoom(stream.res)) {
+          writeBuffer(stream.session, ping);
+        }
+      }
     });
   }
 
@@ -379,10 +561,10 @@ export function createDemoApp(options: DemoAppOptions = {}): DemoApp {
     return {
       uptimeMs: Date.now() - startedAt,
       connections,
-      channelSessions: channel.sessionCount,
+      channelSessions: fanout.size,
       opened: counts.opened,
       closed: counts.closed,
-      timers: timers.size,
+      timers: timers.size + fanout.timerCount(),
       events: {
         latestId: history.latestId,
         oldestId: history.oldestId ?? null,
@@ -390,12 +572,27 @@ export function createDemoApp(options: DemoAppOptions = {}): DemoApp {
         persisted: historyLog !== undefined,
         ticks: counts.ticks,
         userSent: counts.userSent,
-        delivered: counts.delivered,
-        replayed: counts.replayed,
+        delivered: fanout.counts.delivered,
+        replayed: fanout.counts.replayed,
         replayUnavailable: counts.replayUnavailable,
         rejected: counts.sendRejected,
+        store: shared ? 'redis' : 'memory',
+        queuedBytes: fanout.queuedBytes(),
+        slowDisconnected: fanout.counts.slowDisconnected,
+        fellBehind: fanout.counts.fellBehind,
       },
-      dashboard: { eventsSent: counts.dashboardSent, dropped: counts.dashboardDropped },
+      refused: counts.refused,
+      memory: (({ rss, heapUsed, external, arrayBuffers }) => ({
+        rss,
+        heapUsed,
+        external,
+        arrayBuffers,
+      }))(process.memoryUsage()),
+      dashboard: {
+        eventsSent: counts.dashboardSent,
+        dropped: counts.dashboardDropped,
+        slowDisconnected: counts.dashboardSlow,
+      },
       chat: { ...chat.stats(), active: connections.chat },
     };
   }
@@ -426,11 +623,17 @@ export function createDemoApp(options: DemoAppOptions = {}): DemoApp {
     ]);
     clearTimeout(timeout);
     for (const stream of streams) stream.res.destroy();
+    fanout.close();
     historyLog?.close();
+    if (shared) {
+      await ready.catch(() => {});
+      await shared.close();
+    }
   }
 
   return {
     handle,
+    ready,
     stats,
     send,
     close() {

@@ -70,6 +70,26 @@ export class EventHistory {
     return out;
   }
 
+  /**
+   * Up to `limit` events after id `afterId`, oldest first: `[]` when nothing newer is held yet,
+   * `null` when events after `afterId` have already fallen out of the ring.
+   */
+  after(afterId: number, limit: number): StoredEvent[] | null {
+    if (this.size === 0 || afterId >= this.latestId) return [];
+    if (afterId < this.at(0).id - 1) return null;
+    // First held id above afterId (ids increase along the ring).
+    let lo = 0;
+    let hi = this.size;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.at(mid).id <= afterId) lo = mid + 1;
+      else hi = mid;
+    }
+    const out: StoredEvent[] = [];
+    for (let i = lo; i < this.size && out.length < limit; i++) out.push(this.at(i));
+    return out;
+  }
+
   toArray(): StoredEvent[] {
     const out: StoredEvent[] = [];
     for (let i = 0; i < this.size; i++) out.push(this.at(i));
@@ -170,7 +190,16 @@ export class HistoryLog {
     fs.mkdirSync(path.dirname(this.file), { recursive: true });
     const events = this.history.toArray();
     const tmp = `${this.file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, events.map((e) => JSON.stringify(e) + '\n').join(''));
+    // In slices: one string of a large history would briefly double the memory it takes.
+    const fd = fs.openSync(tmp, 'w');
+    try {
+      for (let i = 0; i < events.length; i += 500) {
+        const slice = events.slice(i, i + 500);
+        fs.writeSync(fd, slice.map((e) => JSON.stringify(e) + '\n').join(''));
+      }
+    } finally {
+      fs.closeSync(fd);
+    }
     fs.renameSync(tmp, this.file);
     this.lines = events.length;
     this.fd = fs.openSync(this.file, 'a');

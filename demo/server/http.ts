@@ -129,24 +129,3 @@ export function sendError(
 ): void {
   sendJson(res, status, { error: message }, headers);
 }
-
-/** Same-origin by default; a cross-origin caller gets its origin reflected, credentials allowed. */
-export function applyCors(req: IncomingMessage, res: ServerResponse): void {
-  const origin = req.headers.origin;
-  if (!origin) return;
-  res.setHeader('Access-Control-Allow-Origin', origin);
-  res.setHeader('Access-Control-Allow-Credentials', 'true');
-  res.setHeader('Vary', 'Origin');
-}
-
-export function answerPreflight(req: IncomingMessage, res: ServerResponse): void {
-  applyCors(req, res);
-  res.writeHead(204, {
-    'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
-    'Access-Control-Allow-Headers':
-      req.headers['access-control-request-headers'] ??
-      'Authorization, Content-Type, Last-Event-ID, Cache-Control',
-    'Access-Control-Max-Age': '600',
-  });
-  res.end();
-}

@@ -5,7 +5,12 @@
  *   DEMO_STATIC=<dir>      serve a built demo (e.g. dist-demo) instead of Vite; same as --static <dir>
  *   DEMO_HISTORY_FILE      control-panel history file (default demo/.data/events.jsonl; "off" disables)
  *   DEMO_TICK_MS, DEMO_HEARTBEAT_MS, DEMO_RETRY_MS, DEMO_HISTORY_SIZE, DEMO_DASHBOARD_RATE,
- *   DEMO_CHAT_TOKEN, DEMO_CHAT_DELAY_MS   override the app's defaults
+ *   DEMO_CHAT_TOKEN, DEMO_CHAT_DELAY_MS, DEMO_MAX_QUEUE_BYTES, DEMO_SLOW_CLIENT_MS
+ *                          override the app's defaults
+ *   DEMO_ALLOWED_ORIGINS, DEMO_ALLOWED_HOSTS   comma-separated origins / Host names let in besides
+ *                          the demo's own
+ *   SSE_REDIS_URL          share the control-panel events with other processes through a Redis
+ *                          stream (SSE_REDIS_KEY: key prefix) instead of memory + history file
  */
 import fs from 'node:fs';
 import http from 'node:http';
@@ -70,6 +75,15 @@ async function main(): Promise<void> {
       ? undefined
       : path.resolve(historySetting || path.join(ROOT, 'demo/.data/events.jsonl'));
 
+  const list = (name: string) =>
+    (process.env[name] ?? '')
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== '');
+  const redisUrl = process.env.SSE_REDIS_URL?.trim() || undefined;
+  if (redisUrl && historySetting && historySetting !== 'off' && historySetting !== 'none') {
+    console.log('sse-hooks demo: DEMO_HISTORY_FILE is not used with SSE_REDIS_URL');
+  }
   const options: DemoAppOptions = {
     tickMs: envNumber('DEMO_TICK_MS'),
     heartbeatMs: envNumber('DEMO_HEARTBEAT_MS'),
@@ -78,10 +92,28 @@ async function main(): Promise<void> {
     dashboardRate: envNumber('DEMO_DASHBOARD_RATE'),
     chatDelayMs: envNumber('DEMO_CHAT_DELAY_MS'),
     chatToken: process.env.DEMO_CHAT_TOKEN?.trim() || undefined,
-    historyFile,
+    maxQueueBytes: envNumber('DEMO_MAX_QUEUE_BYTES'),
+    slowClientMs: envNumber('DEMO_SLOW_CLIENT_MS'),
+    allowedOrigins: list('DEMO_ALLOWED_ORIGINS'),
+    allowedHosts: list('DEMO_ALLOWED_HOSTS'),
+    // With Redis the stream is the history: a file per process would fork it.
+    historyFile: redisUrl ? undefined : historyFile,
+    redisUrl,
+    redisKey: process.env.SSE_REDIS_KEY?.trim() || undefined,
     log: (message) => console.log(`sse-hooks demo: ${message}`),
   };
-  const app = createDemoApp(options);
+  let app: ReturnType<typeof createDemoApp>;
+  try {
+    app = createDemoApp(options);
+  } catch (error) {
+    fail((error as Error).message);
+  }
+  try {
+    await app.ready;
+  } catch (error) {
+    await app.close();
+    fail((error as Error).message);
+  }
   const server = http.createServer();
 
   let serveRest: (req: http.IncomingMessage, res: http.ServerResponse) => void;

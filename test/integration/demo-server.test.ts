@@ -505,7 +505,7 @@ describe('history file', () => {
     expect(app.stats().events).toMatchObject({ latestId: 3, historySize: 3 });
     const client = await connect(`${base}/api/events`, { headers: { 'Last-Event-ID': '1' } });
     await until(() => app.stats().channelSessions === 1, 'registration');
-    expect(app.send('alert', 'next').id).toBe(4);
+    expect((await app.send('alert', 'next')).id).toBe(4);
     await client.waitForEvents(3);
     expect(client.ids()).toEqual([2, 3, 4]);
   });
