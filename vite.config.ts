@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 import react from '@vitejs/plugin-react';
 
-// Library build: three entries ('sse-hooks', 'sse-hooks/chat' and 'sse-hooks/core') with React
+// Library build: four entries ('sse-hooks', 'sse-hooks/chat', 'sse-hooks/core', 'sse-hooks/tabs') with React
 // external, so the published files carry no runtime dependency besides the React peer.
 export default defineConfig({
   plugins: [react()],
@@ -12,7 +12,12 @@ export default defineConfig({
     sourcemap: true,
     minify: false,
     lib: {
-      entry: { index: 'src/index.ts', chat: 'src/chat.ts', core: 'src/core/index.ts' },
+      entry: {
+        index: 'src/index.ts',
+        chat: 'src/chat.ts',
+        core: 'src/core/index.ts',
+        tabs: 'src/tabs.ts',
+      },
       formats: ['es'],
     },
     rolldownOptions: {

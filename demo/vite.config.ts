@@ -14,6 +14,7 @@ export default defineConfig({
     alias: {
       'sse-hooks/core': here('../src/core/index.ts'),
       'sse-hooks/chat': here('../src/chat.ts'),
+      'sse-hooks/tabs': here('../src/tabs.ts'),
       'sse-hooks': here('../src/index.ts'),
     },
   },

@@ -8,10 +8,36 @@ import type { Transport, TransportHandle, TransportSink } from './transports/tra
 import type {
   ConnectionSnapshot,
   ConnectionStatus,
+  Continuity,
   HeadersOption,
   ReconnectPolicy,
   SSEMessage,
 } from './types.js';
+
+/**
+ * What hooks and registries need of a stream: a {@link Connection}, or an object that behaves as
+ * one (such as a stream shared across tabs).
+ */
+export interface StreamConnection {
+  readonly url: string;
+  readonly options: Readonly<ConnectionOptions>;
+  getSnapshot(): ConnectionSnapshot;
+  subscribe(listener: () => void): () => void;
+  addEventListener(type: string, listener: (message: SSEMessage) => void): () => void;
+  onOpen(listener: () => void): () => void;
+  onError(listener: (error: SSEError) => void): () => void;
+  getLastEvent(type: string): SSEMessage | undefined;
+  open(): void;
+  close(): void;
+}
+
+/**
+ * Makes the connection of a stream that opts into a sharing strategy (`share` option), as
+ * `tabs` from `sse-hooks/tabs` does. Registries call it in place of `new Connection`.
+ */
+export interface ShareStrategy {
+  create(url: string, options: ConnectionOptions): StreamConnection;
+}
 
 /** A request body: a string is sent as is, anything else as JSON. */
 export type BodyOption = string | Record<string, unknown> | readonly unknown[] | null;
@@ -63,6 +89,11 @@ export interface ConnectionOptions {
    * and dispatches its own event objects, such as the EventSource class.
    */
   receive?: (type: string, data: string, lastEventId: string, origin: string) => void;
+  /**
+   * Share the stream beyond this registry, e.g. `tabs` from `sse-hooks/tabs` for one connection
+   * per browser. Honoured by registries and hooks; `new Connection` ignores it.
+   */
+  share?: ShareStrategy;
 }
 
 type Listener<T> = (value: T) => void;
@@ -76,6 +107,8 @@ export const INITIAL: ConnectionSnapshot = Object.freeze({
   error: null,
   attempt: 0,
   nextRetryAt: null,
+  shared: false,
+  continuity: 'continuous',
 });
 
 /** How many event types a connection remembers the last event of. */
@@ -99,7 +132,7 @@ export const ANY_EVENT = '*';
  * conn.close();
  * ```
  */
-export class Connection {
+export class Connection implements StreamConnection {
   readonly url: string;
   readonly options: Readonly<ConnectionOptions>;
 
@@ -132,6 +165,7 @@ export class Connection {
   #lastEventId: string;
   /** The last event ID changed without an event (an id-only block): not published yet. */
   #idOnly = false;
+  #everOpened = false;
 
   constructor(url: string, options: ConnectionOptions = {}) {
     this.url = url;
@@ -276,6 +310,11 @@ export class Connection {
         if (!live()) return;
         this.#origin = originOf(finalUrl);
         this.#armStall(id);
+        // Every connection after the first asked the server to resume, or could not.
+        let continuity: Continuity = 'continuous';
+        if (this.#everOpened) continuity = this.#lastEventId ? 'resumed' : 'gap';
+        this.#everOpened = true;
+        this.#state.continuity = continuity;
         this.#status('open', 0, null, null);
         this.#openListeners.emit();
       },
@@ -495,7 +534,7 @@ function isOffline(): boolean {
  * replaced, never changed, on add and remove, so the per-event loop is a plain indexed one and a
  * listener removed (or added) during a call takes effect from the next event.
  */
-class Listeners<T> {
+export class Listeners<T> {
   list: ReadonlyArray<(value: T) => void> = [];
 
   add(listener: (value: T) => void): () => void {

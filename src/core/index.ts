@@ -11,7 +11,12 @@ export {
 } from './reconnect.js';
 export type { ResolvedReconnectPolicy } from './reconnect.js';
 export { Connection, ANY_EVENT } from './connection.js';
-export type { BodyOption, ConnectionOptions } from './connection.js';
+export type {
+  BodyOption,
+  ConnectionOptions,
+  ShareStrategy,
+  StreamConnection,
+} from './connection.js';
 export { ConnectionRegistry, connectionKey } from './registry.js';
 export type { Lease, RegistryOptions } from './registry.js';
 export { EventSource } from './eventSource.js';
@@ -28,6 +33,7 @@ export type {
 export type {
   ConnectionSnapshot,
   ConnectionStatus,
+  Continuity,
   HeadersOption,
   ReadyState,
   ReconnectPolicy,
