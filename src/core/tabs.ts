@@ -83,17 +83,28 @@ type Item<E = WireError> =
 type Wire =
   | { k: 'hello'; tab: string }
   | { k: 'reopen' }
-  | { k: 'lead'; e: number; f: string; r: string; items: Item[] }
+  | { k: 'lead'; e: number; f: string; r: string; n: number; items: Item[] }
+  | { k: 'resend'; e: number; f: string; tab: string; from: number }
+  | { k: 'resent'; e: number; f: string; r: string; to: string; sent: Lead[] }
   | {
       k: 'sync';
       e: number;
       f: string;
       r: string;
       to: string;
+      n: number;
       s: WireState<WireError>;
       m: SSEMessage | null;
       last: SSEMessage[];
     };
+
+type Lead = Extract<Wire, { k: 'lead' }>;
+
+/** How many of its latest messages a leader keeps for tabs that missed some (paused, frozen). */
+const RESEND = 512;
+
+/** How long a tab waits for the messages it missed before it gives them up as a gap, in ms. */
+const RESEND_WAIT = 1000;
 
 /** How many event IDs a tab remembers to recognise events a new leader's server replays. */
 const HISTORY = 256;
@@ -281,6 +292,17 @@ export class TabConnection implements StreamConnection {
   #seen = false;
   /** The continuity the current leader's connection last published. */
   #leaderContinuity: Continuity = 'continuous';
+  /** Messages this tab sent as leader, the latest {@link RESEND}, numbered from 1 per epoch. */
+  #log: Lead[] = [];
+  /** The number of the next message expected from the leader followed; 0 when unknown. */
+  #expect = 0;
+  /** The number of the last message sent as leader. */
+  #seq = 0;
+  /** Messages held while the ones missed before them are asked for again. */
+  #held: Lead[] | null = null;
+  #heldTimer: ReturnType<typeof setTimeout> | undefined;
+  /** An event of the current leader reached this tab: late ones of an older leader are stale. */
+  #movedOn = false;
   #errorKey = '';
   #error: SSEError | null = null;
 
@@ -341,6 +363,7 @@ export class TabConnection implements StreamConnection {
       return;
     }
     this.#joined = true;
+    this.#expect = 0;
     const state = this.#state;
     // Events went by while this tab was out: it cannot get them back.
     if (this.#seen) state.continuity = 'gap';
@@ -374,8 +397,8 @@ export class TabConnection implements StreamConnection {
   }
 
   /** Asks for the current state, queues for the lock and watches the leader. */
-  #enter(): void {
-    this.#post({ k: 'hello', tab: this.#tab });
+  #enter(hello = true): void {
+    if (hello) this.#post({ k: 'hello', tab: this.#tab });
     this.#lastHeard = Date.now();
     this.#enqueue();
     this.#arm();
@@ -418,7 +441,7 @@ export class TabConnection implements StreamConnection {
     this.#stepDown();
     // Only a stolen lock is worth queueing again; any other failure would repeat forever.
     if (wasLeader && (error as Error | null)?.name === 'AbortError' && this.#joined) {
-      if (!this.#frozen) this.#enter();
+      if (!this.#frozen) this.#enter(false);
     }
   }
 
@@ -552,7 +575,12 @@ export class TabConnection implements StreamConnection {
 
   #send(items: Item[]): void {
     const epoch = this.#epoch;
-    if (epoch && this.#inner) this.#post({ k: 'lead', ...epoch, items });
+    if (!epoch || !this.#inner) return;
+    const message: Lead = { k: 'lead', ...epoch, n: ++this.#seq, items };
+    const log = this.#log;
+    log.push(message);
+    if (log.length > RESEND * 2) log.splice(0, log.length - RESEND);
+    this.#post(message);
   }
 
   #post(message: Wire): void {
@@ -575,6 +603,7 @@ export class TabConnection implements StreamConnection {
             k: 'sync',
             ...this.#epoch,
             to: message.tab,
+            n: this.#seq,
             s,
             m: this.#state.lastMessage,
             last: [...this.#lastByType.values()],
@@ -586,17 +615,69 @@ export class TabConnection implements StreamConnection {
         return;
       case 'sync':
         if (message.to !== this.#tab || !this.#accept(message)) return;
+        // The state as of message `n`: what follows is what this tab needs.
+        this.#expect = Math.max(this.#expect, message.n + 1);
         this.#lastByType.clear();
         for (const m of message.last) this.#lastByType.set(m.type, m);
         this.#state.lastMessage = message.m;
         this.#remember(message.s.lastEventId);
         this.#apply({ t: 'st', s: message.s });
         return;
-      case 'lead':
-        if (!this.#accept(message)) return;
-        for (const item of message.items) this.#apply(item);
+      case 'resend':
+        if (this.#inner && this.#epoch?.e === message.e && this.#epoch.f === message.f) {
+          this.#flush();
+          const sent = this.#log.filter((m) => m.n >= message.from);
+          this.#post({ k: 'resent', ...this.#epoch, to: message.tab, sent });
+        }
         return;
+      case 'resent':
+        if (message.to !== this.#tab || !this.#held || !this.#accept(message)) return;
+        return this.#catchUp(message.sent);
+      case 'lead':
+        return this.#fromLeader(message);
     }
+  }
+
+  #fromLeader(message: Lead): void {
+    if (!this.#accept(message)) {
+      // An older leader's last events, sent before it was replaced, may arrive after the new
+      // leader's first message: until this tab has an event of the new one, they are new here
+      // and the new leader's server will replay them.
+      if (!this.#movedOn) {
+        for (const item of message.items) if (item.t === 'ev') this.#event(item.m, true);
+      }
+      return;
+    }
+    if (this.#held) {
+      this.#held.push(message);
+      return;
+    }
+    // Messages a paused or frozen tab was sent may never reach it: ask the leader for them.
+    const missed = this.#expect > 0 && message.n > this.#expect;
+    if (missed) {
+      this.#held = [message];
+      this.#post({ k: 'resend', e: message.e, f: message.f, tab: this.#tab, from: this.#expect });
+      this.#heldTimer = setTimeout(() => this.#catchUp([]), RESEND_WAIT);
+      return;
+    }
+    this.#follow(message);
+  }
+
+  /** Applies messages the leader sent again, then those held; what is still missing is a gap. */
+  #catchUp(sent: Lead[]): void {
+    clearTimeout(this.#heldTimer);
+    const held = this.#held ?? [];
+    this.#held = null;
+    for (const message of [...sent, ...held]) {
+      if (message.n < this.#expect) continue;
+      if (message.n > this.#expect) this.#setContinuity('gap');
+      this.#follow(message);
+    }
+  }
+
+  #follow(message: Lead): void {
+    this.#expect = message.n + 1;
+    for (const item of message.items) this.#apply(item);
   }
 
   /** Whether a leader's message is to be followed; a newer leader replaces the one followed. */
@@ -620,6 +701,16 @@ export class TabConnection implements StreamConnection {
    */
   #switchEpoch(e: number, f: string, r: string): void {
     this.#epoch = { e, f, r };
+    // A tab that followed the stream needs every message of the new leader.
+    this.#expect = this.#seen ? 1 : 0;
+    this.#seq = 0;
+    this.#movedOn = false;
+    this.#log = [];
+    if (this.#held) {
+      clearTimeout(this.#heldTimer);
+      this.#held = null;
+      this.#setContinuity('gap');
+    }
     this.#maxEpoch = Math.max(this.#maxEpoch, e);
     this.#leaderContinuity = 'continuous';
     this.#skip = [];
@@ -675,16 +766,22 @@ export class TabConnection implements StreamConnection {
     return this.#error;
   }
 
-  #event(message: SSEMessage): void {
+  #event(message: SSEMessage, late = false): void {
     const skip = this.#skip;
-    if (skip.length) {
-      // The new leader's server replays what this tab already delivered.
-      if (message.lastEventId === skip[0]) {
-        skip.shift();
+    if (late) {
+      // Delivered now, expected again from the new leader's replay.
+      skip.push(message.lastEventId);
+    } else if (skip.length) {
+      // The new leader's server replays what this tab already delivered (some of it may not
+      // have reached this tab from the new leader: look for it in all that is expected).
+      const at = skip.indexOf(message.lastEventId);
+      if (at >= 0) {
+        skip.splice(0, at + 1);
         return;
       }
       this.#skip = [];
     }
+    if (!late) this.#movedOn = true;
     this.#seen = true;
     this.#remember(message.lastEventId);
     this.#lastEventId = message.lastEventId;
@@ -726,7 +823,8 @@ export class TabConnection implements StreamConnection {
     const back = () => {
       if (!this.#joined || !this.#frozen) return;
       this.#frozen = false;
-      this.#enter();
+      // Messages sent while frozen wait in the channel, or are asked for again if they are lost.
+      this.#enter(false);
     };
     doc?.addEventListener('freeze', away);
     doc?.addEventListener('resume', back);
