@@ -106,6 +106,9 @@ const RESEND = 512;
 /** How long a tab waits for the messages it missed before it gives them up as a gap, in ms. */
 const RESEND_WAIT = 1000;
 
+/** How long a tab granted the lock waits for the previous leader's goodbye, in ms. */
+const HANDOVER_WAIT = 250;
+
 /** How many event IDs a tab remembers to recognise events a new leader's server replays. */
 const HISTORY = 256;
 
@@ -160,7 +163,13 @@ export function createTabSharing(options: TabSharingOptions = {}): ShareStrategy
       const lifecycle =
         options.lifecycle === null
           ? {}
-          : (options.lifecycle ?? { document: g.document, window: globalThis as EventTarget });
+          : (options.lifecycle ?? {
+              document: g.document,
+              window:
+                typeof globalThis.addEventListener === 'function'
+                  ? (globalThis as EventTarget)
+                  : undefined,
+            });
       return new TabConnection(url, connectionOptions, {
         locks,
         channel,
@@ -303,6 +312,10 @@ export class TabConnection implements StreamConnection {
   #heldTimer: ReturnType<typeof setTimeout> | undefined;
   /** An event of the current leader reached this tab: late ones of an older leader are stale. */
   #movedOn = false;
+  /** The leader followed said goodbye (its last message). */
+  #bye = false;
+  #onBye: (() => void) | null = null;
+  #byeTimer: ReturnType<typeof setTimeout> | undefined;
   #errorKey = '';
   #error: SSEError | null = null;
 
@@ -409,8 +422,8 @@ export class TabConnection implements StreamConnection {
     if (this.#inner) {
       this.#emit({ t: 'bye' });
       this.#flush();
-      this.#stepDown();
     }
+    this.#stepDown();
     const claim = this.#claim;
     this.#claim = null;
     claim?.abort();
@@ -424,12 +437,25 @@ export class TabConnection implements StreamConnection {
       .then(noop, (error: unknown) => this.#lost(claim, error));
   }
 
-  /** Holds the lock until released: this tab leads. */
-  #lead(claim: AbortController): Promise<void> | void {
+  /**
+   * Holds the lock until released: this tab leads. Handed over by a leader that was heard from,
+   * it first waits (at most {@link HANDOVER_WAIT} ms) for that leader's goodbye, which follows its
+   * last events: the lock can be granted before they arrive, and resuming from an older ID would
+   * cost a server without replay those events.
+   */
+  #lead(claim: AbortController, stolen = false): Promise<void> | void {
     if (claim !== this.#claim || !this.#joined || this.#frozen) return;
     return new Promise<void>((resolve) => {
       this.#release = resolve;
-      this.#becomeLeader();
+      const start = () => {
+        clearTimeout(this.#byeTimer);
+        this.#onBye = null;
+        if (this.#release === resolve && !this.#inner) this.#becomeLeader();
+      };
+      if (stolen || !this.#epoch || this.#bye) return start();
+      clearTimeout(this.#watchdog);
+      this.#onBye = start;
+      this.#byeTimer = setTimeout(start, HANDOVER_WAIT);
     });
   }
 
@@ -437,7 +463,7 @@ export class TabConnection implements StreamConnection {
   #lost(claim: AbortController, error: unknown): void {
     if (claim !== this.#claim) return;
     this.#claim = null;
-    const wasLeader = !!this.#inner;
+    const wasLeader = !!this.#inner || !!this.#release;
     this.#stepDown();
     // Only a stolen lock is worth queueing again; any other failure would repeat forever.
     if (wasLeader && (error as Error | null)?.name === 'AbortError' && this.#joined) {
@@ -466,13 +492,16 @@ export class TabConnection implements StreamConnection {
           locks
             .request(name, { steal: true }, () => {
               granted();
-              return this.#lead(claim);
+              return this.#lead(claim, true);
             })
             .then(noop, (error: unknown) => {
               granted();
               this.#lost(claim, error);
             });
         });
+        // Held a heartbeat longer, so that tabs whose watchdog fired with this one's hear the new
+        // leader before they may try.
+        await new Promise((done) => setTimeout(done, this.#cfg.heartbeat));
       })
       .catch(noop);
   }
@@ -506,14 +535,17 @@ export class TabConnection implements StreamConnection {
 
   /** Stops leading: closes the network connection and releases the lock. */
   #stepDown(): void {
+    clearTimeout(this.#byeTimer);
+    this.#onBye = null;
     const inner = this.#inner;
-    if (!inner) return;
-    this.#inner = null;
-    for (const off of this.#innerOff) off();
-    this.#innerOff = [];
-    inner.close();
-    clearTimeout(this.#beatTimer);
-    this.#outbox = [];
+    if (inner) {
+      this.#inner = null;
+      for (const off of this.#innerOff) off();
+      this.#innerOff = [];
+      inner.close();
+      clearTimeout(this.#beatTimer);
+      this.#outbox = [];
+    }
     this.#release?.();
     this.#release = null;
   }
@@ -557,12 +589,13 @@ export class TabConnection implements StreamConnection {
 
   /** Applies an item in this tab and queues it for the others (one message per task). */
   #emit(item: Item, local: Item<SSEError | WireError> = item): void {
-    this.#apply(local);
+    // Queued first: a listener that closes this tab's stream flushes it with the goodbye.
     this.#outbox.push(item);
     if (!this.#flushQueued) {
       this.#flushQueued = true;
       queueMicrotask(() => this.#flush());
     }
+    this.#apply(local);
   }
 
   #flush(): void {
@@ -701,6 +734,7 @@ export class TabConnection implements StreamConnection {
    */
   #switchEpoch(e: number, f: string, r: string): void {
     this.#epoch = { e, f, r };
+    this.#bye = false;
     // A tab that followed the stream needs every message of the new leader.
     this.#expect = this.#seen ? 1 : 0;
     this.#seq = 0;
@@ -751,7 +785,8 @@ export class TabConnection implements StreamConnection {
       case 'err':
         return this.#errorListeners.emit(this.#revive(item.x));
       case 'bye':
-        return;
+        this.#bye = true;
+        return this.#onBye?.();
     }
   }
 
