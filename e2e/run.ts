@@ -17,6 +17,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { chatScenarios } from './chat';
 import { controlPanelScenarios } from './controlPanel';
 import { dashboardScenarios } from './dashboard';
+import { dashboardTabsScenarios } from './dashboardTabs';
 import {
   ARTIFACTS,
   DemoServer,
@@ -40,6 +41,7 @@ const skipBuild = args.includes('--skip-build');
 const scenarios: Scenario[] = [
   ...controlPanelScenarios,
   ...dashboardScenarios,
+  ...dashboardTabsScenarios,
   ...chatScenarios,
 ].filter((s) => !only || s.name.includes(only));
 
