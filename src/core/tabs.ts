@@ -100,8 +100,12 @@ type Wire =
 
 type Lead = Extract<Wire, { k: 'lead' }>;
 
-/** How many of its latest messages a leader keeps for tabs that missed some (paused, frozen). */
+/**
+ * How many of its latest messages, and at most how many events in them, a leader keeps for tabs
+ * that missed some (paused, frozen).
+ */
 const RESEND = 512;
+const RESEND_EVENTS = 4096;
 
 /** How long a tab waits for the messages it missed before it gives them up as a gap, in ms. */
 const RESEND_WAIT = 1000;
@@ -303,6 +307,8 @@ export class TabConnection implements StreamConnection {
   #leaderContinuity: Continuity = 'continuous';
   /** Messages this tab sent as leader, the latest {@link RESEND}, numbered from 1 per epoch. */
   #log: Lead[] = [];
+  /** Items in `#log`. */
+  #logItems = 0;
   /** The number of the next message expected from the leader followed; 0 when unknown. */
   #expect = 0;
   /** The number of the last message sent as leader. */
@@ -529,6 +535,9 @@ export class TabConnection implements StreamConnection {
       inner.onError((error) => this.#emit({ t: 'err', x: toWire(error) }, { t: 'err', x: error })),
     ];
     this.#beat();
+    // A stream the previous leader gave up on (a permanent error, a 204) stays closed until a
+    // tab calls open(): a new leader is no reason to try again.
+    if (this.#state.status === 'closed' && this.#state.error) return;
     // Its first state (connecting) tells the other tabs who leads now.
     inner.open();
   }
@@ -612,7 +621,10 @@ export class TabConnection implements StreamConnection {
     const message: Lead = { k: 'lead', ...epoch, n: ++this.#seq, items };
     const log = this.#log;
     log.push(message);
-    if (log.length > RESEND * 2) log.splice(0, log.length - RESEND);
+    this.#logItems += items.length;
+    while (log.length > RESEND || this.#logItems > RESEND_EVENTS) {
+      this.#logItems -= log.shift()!.items.length;
+    }
     this.#post(message);
   }
 
@@ -740,6 +752,7 @@ export class TabConnection implements StreamConnection {
     this.#seq = 0;
     this.#movedOn = false;
     this.#log = [];
+    this.#logItems = 0;
     if (this.#held) {
       clearTimeout(this.#heldTimer);
       this.#held = null;

@@ -326,7 +326,7 @@ describe('tabs: one connection per browser', () => {
     expect(survivor.conn.getSnapshot().continuity).toBe('gap');
   });
 
-  it('a permanent error reaches every tab; open() in any tab opens it again for all', async () => {
+  it('a permanent error reaches every tab, a new leader does not retry it, open() opens it again', async () => {
     const b = browser();
     const [x, y] = [b.tab(), b.tab()];
     const errors: string[] = [];
@@ -345,10 +345,27 @@ describe('tabs: one connection per browser', () => {
       expect(s.error?.status).toBe(401);
       expect(s.error?.willRetry).toBe(false);
     }
-    const follower = b.leader() === x ? y : x;
-    follower.conn.open();
+    // The leader's tab goes away: the next leader does not try again by itself.
+    const crashed = b.leader();
+    const survivor = crashed === x ? y : x;
+    crashed.crash();
+    await settle(400);
+    expect(b.leaders()).toEqual([survivor.client]);
+    expect(b.server.attempts).toHaveLength(1);
+    expect(survivor.conn.getSnapshot().status).toBe('closed');
+    // A tab that follows asks the leader to open it again.
+    const z = b.tab();
+    z.conn.open();
+    await settle();
+    expect(z.conn.getSnapshot()).toMatchObject({ status: 'closed', shared: true });
+    expect(z.conn.getSnapshot().error?.status).toBe(401);
+    z.conn.open();
     await settle();
     expect(b.server.attempts).toHaveLength(2);
+    serve(b.server.last, [1]);
+    await settle();
+    expect(survivor.ids).toEqual(['1']);
+    expect(z.ids).toEqual(['1']);
   });
 });
 
