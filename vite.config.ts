@@ -2,9 +2,10 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import react from '@vitejs/plugin-react';
 
-// Library build: the entries 'sse-hooks', 'sse-hooks/chat', 'sse-hooks/core', 'sse-hooks/devtools'
-// and the test-only 'sse-hooks/testing' (with its '/vitest' and '/jest' matcher registrations), with
-// React and Vitest external, so the published files carry no runtime dependency besides the React peer.
+// Library build: the entries 'sse-hooks', 'sse-hooks/chat', 'sse-hooks/core', 'sse-hooks/tabs',
+// 'sse-hooks/devtools' and the test-only 'sse-hooks/testing' (with its '/vitest' and '/jest' matcher
+// registrations), with React and Vitest external, so the published files carry no runtime dependency
+// besides the React peer.
 export default defineConfig({
   plugins: [react()],
   publicDir: false,
@@ -22,6 +23,7 @@ export default defineConfig({
         testing: 'src/testing/index.ts',
         'testing-vitest': 'src/testing/vitest.ts',
         'testing-jest': 'src/testing/jest.ts',
+        tabs: 'src/tabs.ts',
       },
       formats: ['es'],
     },

@@ -15,6 +15,7 @@ export default defineConfig({
       'sse-hooks/core': here('../src/core/index.ts'),
       'sse-hooks/chat': here('../src/chat.ts'),
       'sse-hooks/devtools': here('../src/devtools/index.ts'),
+      'sse-hooks/tabs': here('../src/tabs.ts'),
       'sse-hooks': here('../src/index.ts'),
     },
   },

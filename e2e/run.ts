@@ -19,6 +19,7 @@ import { controlPanelScenarios } from './controlPanel';
 import { dashboardScenarios } from './dashboard';
 import { devtoolsScenarios } from './devtools';
 import { inspectorScenarios } from './inspector';
+import { dashboardTabsScenarios } from './dashboardTabs';
 import {
   ARTIFACTS,
   DemoServer,
@@ -42,6 +43,7 @@ const skipBuild = args.includes('--skip-build');
 const scenarios: Scenario[] = [
   ...controlPanelScenarios,
   ...dashboardScenarios,
+  ...dashboardTabsScenarios,
   ...chatScenarios,
   ...devtoolsScenarios,
   ...inspectorScenarios,

@@ -8,10 +8,40 @@ import type { Transport, TransportHandle, TransportSink } from './transports/tra
 import type {
   ConnectionSnapshot,
   ConnectionStatus,
+  Continuity,
   HeadersOption,
   ReconnectPolicy,
   SSEMessage,
 } from './types.js';
+
+/**
+ * What hooks and registries need of a stream: a {@link Connection}, or an object that behaves as
+ * one (such as a stream shared across tabs).
+ */
+export interface StreamConnection {
+  readonly url: string;
+  readonly options: Readonly<ConnectionOptions>;
+  getSnapshot(): ConnectionSnapshot;
+  subscribe(listener: () => void): () => void;
+  addEventListener(type: string, listener: (message: SSEMessage) => void): () => void;
+  onOpen(listener: () => void): () => void;
+  onError(listener: (error: SSEError) => void): () => void;
+  getLastEvent(type: string): SSEMessage | undefined;
+  open(): void;
+  close(): void;
+  /** Counters, failures and last events, for devtools (see {@link Connection.inspect}). */
+  inspect(): ConnectionInspection;
+  /** Connects again at once (see {@link Connection.reconnect}). */
+  reconnect(): void;
+}
+
+/**
+ * Makes the connection of a stream that opts into a sharing strategy (`share` option), as
+ * `tabs` from `sse-hooks/tabs` does. Registries call it in place of `new Connection`.
+ */
+export interface ShareStrategy {
+  create(url: string, options: ConnectionOptions): StreamConnection;
+}
 
 /** A request body: a string is sent as is, anything else as JSON. */
 export type BodyOption = string | Record<string, unknown> | readonly unknown[] | null;
@@ -63,6 +93,11 @@ export interface ConnectionOptions {
    * and dispatches its own event objects, such as the EventSource class.
    */
   receive?: (type: string, data: string, lastEventId: string, origin: string) => void;
+  /**
+   * Share the stream beyond this registry, e.g. `tabs` from `sse-hooks/tabs` for one connection
+   * per browser. Honoured by registries and hooks; `new Connection` ignores it.
+   */
+  share?: ShareStrategy;
 }
 
 type Listener<T> = (value: T) => void;
@@ -103,6 +138,8 @@ export const INITIAL: ConnectionSnapshot = /* @__PURE__ */ Object.freeze({
   error: null,
   attempt: 0,
   nextRetryAt: null,
+  shared: false,
+  continuity: 'continuous',
 });
 
 /** How many event types a connection remembers the last event of. */
@@ -126,7 +163,7 @@ export const ANY_EVENT = '*';
  * conn.close();
  * ```
  */
-export class Connection {
+export class Connection implements StreamConnection {
   readonly url: string;
   readonly options: Readonly<ConnectionOptions>;
 
@@ -162,6 +199,7 @@ export class Connection {
   #events = 0;
   #bytes = 0;
   readonly #history: FailureRecord[] = [];
+  #everOpened = false;
 
   constructor(url: string, options: ConnectionOptions = {}) {
     this.url = url;
@@ -338,6 +376,11 @@ export class Connection {
         if (!live()) return;
         this.#origin = originOf(finalUrl);
         this.#armStall(id);
+        // Every connection after the first asked the server to resume, or could not.
+        let continuity: Continuity = 'continuous';
+        if (this.#everOpened) continuity = this.#lastEventId ? 'resumed' : 'gap';
+        this.#everOpened = true;
+        this.#state.continuity = continuity;
         this.#status('open', 0, null, null);
         this.#openListeners.emit();
       },
@@ -566,7 +609,7 @@ function isOffline(): boolean {
  * replaced, never changed, on add and remove, so the per-event loop is a plain indexed one and a
  * listener removed (or added) during a call takes effect from the next event.
  */
-class Listeners<T> {
+export class Listeners<T> {
   list: ReadonlyArray<(value: T) => void> = [];
 
   add(listener: (value: T) => void): () => void {

@@ -16,6 +16,8 @@ export type {
   ConnectionInspection,
   ConnectionOptions,
   FailureRecord,
+  ShareStrategy,
+  StreamConnection,
 } from './connection.js';
 export { ConnectionRegistry, connectionKey } from './registry.js';
 export type { Lease, RegistryEntryInfo, RegistryOptions } from './registry.js';
@@ -33,6 +35,7 @@ export type {
 export type {
   ConnectionSnapshot,
   ConnectionStatus,
+  Continuity,
   HeadersOption,
   ReadyState,
   ReconnectPolicy,

@@ -1,4 +1,4 @@
-import { Connection, type ConnectionOptions } from './connection.js';
+import { Connection, type ConnectionOptions, type StreamConnection } from './connection.js';
 
 /** Options of a {@link ConnectionRegistry}. */
 export interface RegistryOptions {
@@ -12,18 +12,18 @@ export interface RegistryEntryInfo {
   readonly url: string;
   /** Leases currently held (each hook on the stream holds one); 0 while it lingers. */
   readonly subscribers: number;
-  readonly connection: Connection;
+  readonly connection: StreamConnection;
 }
 
 /** What {@link ConnectionRegistry.acquire} hands out: the shared connection and its release. */
 export interface Lease {
-  readonly connection: Connection;
+  readonly connection: StreamConnection;
   /** Gives the reference back. Calling it more than once does nothing. */
   release(): void;
 }
 
 interface Entry {
-  connection: Connection;
+  connection: StreamConnection;
   refs: number;
   timer?: ReturnType<typeof setTimeout>;
 }
@@ -55,7 +55,11 @@ export class ConnectionRegistry {
   acquire(url: string, options: ConnectionOptions = {}): Lease {
     const entries = this.#entries;
     const key = connectionKey(url, options);
-    const entry = entries.get(key) ?? { connection: new Connection(url, options), refs: 0 };
+    const entry = entries.get(key) ?? {
+      // A sharing strategy makes its own kind of connection, so apps without one never load it.
+      connection: options.share ? options.share.create(url, options) : new Connection(url, options),
+      refs: 0,
+    };
     const { connection } = entry;
     entries.set(key, entry);
     entry.refs++;
@@ -133,6 +137,7 @@ export function connectionKey(url: string, options: ConnectionOptions = {}): str
     options.fetch && idOf(options.fetch),
     typeof transport === 'object' ? idOf(transport) : (transport ?? 'fetch'),
     options.lastEventIdParam,
+    options.share && idOf(options.share),
   ]);
 }
 

@@ -35,7 +35,22 @@ export interface ConnectionSnapshot {
   readonly attempt: number;
   /** Epoch milliseconds of the next try while reconnecting, else null. */
   readonly nextRetryAt: number | null;
+  /**
+   * Whether this state comes from a stream shared with other tabs of the browser (see
+   * `sse-hooks/tabs`). False for a connection of this tab alone, including the per-tab fallback.
+   */
+  readonly shared: boolean;
+  /** Whether events may have been missed since the stream first opened: see {@link Continuity}. */
+  readonly continuity: Continuity;
 }
+
+/**
+ * How the current connection continues the stream. `continuous`: the first connection, nothing
+ * missed. `resumed`: reconnected (or taken over by another tab) with a `Last-Event-ID`, so a
+ * server that replays after it missed nothing. `gap`: reconnected with no ID to resume from, or a
+ * tab could not follow part of the stream: events may be missing, refetch what matters.
+ */
+export type Continuity = 'continuous' | 'resumed' | 'gap';
 
 /** Header values, or a function (possibly async) called on every (re)connect. */
 export type HeadersOption =

@@ -1,4 +1,4 @@
-import type { Connection } from '../core/connection.js';
+import type { StreamConnection } from '../core/connection.js';
 import type { ConnectionSnapshot, SSEMessage } from '../core/types.js';
 
 /**
@@ -17,11 +17,11 @@ export interface ConnectionStore {
   subscribe(listener: () => void): () => void;
 }
 
-const stores = new WeakMap<Connection, Record<string, ConnectionStore>>();
+const stores = new WeakMap<StreamConnection, Record<string, ConnectionStore>>();
 
 /** The store of `connection` for `throttle`, shared by every hook on that connection. */
 export function connectionStore(
-  connection: Connection,
+  connection: StreamConnection,
   throttle: number | undefined,
 ): ConnectionStore {
   let byThrottle = stores.get(connection);
@@ -29,7 +29,7 @@ export function connectionStore(
   return (byThrottle[`${throttle}`] ??= createStore(connection, throttle));
 }
 
-function createStore(connection: Connection, throttle: number | undefined): ConnectionStore {
+function createStore(connection: StreamConnection, throttle: number | undefined): ConnectionStore {
   const listeners = new Set<() => void>();
   // The batched last event of each type read while subscribed.
   const lastEvents = new Map<string, SSEMessage | undefined>();

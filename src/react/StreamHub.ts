@@ -1,5 +1,5 @@
 import { shouldRetry } from '../core/reconnect.js';
-import type { Connection, ConnectionOptions } from '../core/connection.js';
+import type { ConnectionOptions, StreamConnection } from '../core/connection.js';
 import type { SSEError } from '../core/errors.js';
 import { connectionKey, type ConnectionRegistry } from '../core/registry.js';
 import type { HeadersOption } from '../core/types.js';
@@ -18,6 +18,7 @@ const VALUE_OPTIONS = [
   'maxBufferSize',
   'lastEventId',
   'random',
+  'share',
 ] as const satisfies readonly (keyof ConnectionOptions)[];
 
 /** The function options of a stream, as given by the most recently rendered hook. */
@@ -40,7 +41,7 @@ export interface StreamRequest {
   /** Leases taken on it and not released. */
   refs: number;
   /** The connection of the latest lease. */
-  connection?: Connection;
+  connection?: StreamConnection;
   timer?: ReturnType<typeof setTimeout>;
 }
 
@@ -64,7 +65,7 @@ export interface StreamHub {
    * Takes a lease on the shared connection of `request` (opening it if needed). Its `release`
    * must be called exactly once.
    */
-  acquire(request: StreamRequest): { readonly connection: Connection; release(): void };
+  acquire(request: StreamRequest): { readonly connection: StreamConnection; release(): void };
 }
 
 /** A hub over `registry`; `linger` is the registry's, in ms. */

@@ -1,6 +1,6 @@
 import type { ConnectionOptions } from '../core/connection.js';
 import type { SSEError } from '../core/errors.js';
-import type { ConnectionStatus, ReadyState, SSEMessage } from '../core/types.js';
+import type { ConnectionStatus, Continuity, ReadyState, SSEMessage } from '../core/types.js';
 
 /**
  * One event as a hook hands it out: the fields of the WHATWG MessageEvent that SSE fills, with
@@ -80,6 +80,10 @@ export interface EventSourceState<TMessage = TypedMessage> {
   readonly attempt: number;
   /** Epoch milliseconds of the next try while reconnecting, else null. */
   readonly nextRetryAt: number | null;
+  /** True when the stream is shared with other tabs (`share: tabs`), false when it is this tab's own. */
+  readonly shared: boolean;
+  /** `continuous`, `resumed` (after a reconnect or a tab takeover, with Last-Event-ID) or `gap`. */
+  readonly continuity: Continuity;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { useEffect, useInsertionEffect, useReducer, useState } from 'react';
-import type { Connection } from '../core/connection.js';
+import type { StreamConnection } from '../core/connection.js';
 import type { SSEMessage } from '../core/types.js';
 import { connectionStore, type ConnectionStore } from './ConnectionStore.js';
 import { isStreamDescriptor, type StreamDescriptor } from './defineStream.js';
@@ -37,10 +37,10 @@ export interface StreamBinding {
 /** One hook's memory: its controls, its lease's connection, and its newest committed render. */
 interface Self extends StreamControls {
   /** The connection of the hook's lease, which `open` and `close` act on. */
-  connection?: Connection | null;
+  connection?: StreamConnection | null;
   request?: StreamRequest | null;
   /** The connection the committed render read. */
-  shown?: Connection | null;
+  shown?: StreamConnection | null;
   parse?: ParseOption | undefined;
   onMessage?: OnMessage | undefined;
 }

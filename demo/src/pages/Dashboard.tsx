@@ -1,5 +1,6 @@
 import { memo, useEffect, useId, useRef, useState } from 'react';
 import { defineStream, useEventSource, useSSEEvent, type StreamDescriptor } from 'sse-hooks';
+import { tabs } from 'sse-hooks/tabs';
 import { EventLog, clockTime, useLogEntries } from '../components/EventLog';
 import { Sparkline } from '../components/Sparkline';
 import { StatusLight } from '../components/StatusLight';
@@ -35,9 +36,15 @@ interface DashboardEvents {
 
 type DashboardStream = StreamDescriptor<DashboardEvents>;
 
-/** One typed stream per rate: `data` is decoded as JSON and typed by the event map. */
+/**
+ * One typed stream per rate: `data` is decoded as JSON and typed by the event map. Shared by every
+ * tab of the browser (`share: tabs`): eight open dashboards hold one connection.
+ */
 const STREAMS = new Map<number, DashboardStream>(
-  RATES.map((rate) => [rate, defineStream<DashboardEvents>(`/api/dashboard?rate=${rate}`)]),
+  RATES.map((rate) => [
+    rate,
+    defineStream<DashboardEvents>(`/api/dashboard?rate=${rate}`, { share: tabs }),
+  ]),
 );
 
 /**
@@ -210,7 +217,7 @@ const ConnectionWidget = memo(function ConnectionWidget({
 }: WidgetProps & { rate: number }) {
   const renders = useRenderCount();
   // Reads only status and attempt, so messages do not re-render this widget.
-  const { status, attempt } = useEventSource(stream);
+  const { status, attempt, shared } = useEventSource(stream);
   const [perSecond, setPerSecond] = useState(0);
   const [total, setTotal] = useState(0);
   const [connections, setConnections] = useState<number | null>(null);
@@ -249,6 +256,8 @@ const ConnectionWidget = memo(function ConnectionWidget({
     <WidgetCard title="Connection" type="connection" renders={renders}>
       <StatusLight status={status} attempt={attempt} />
       <dl className="kv">
+        <dt>Shared with other tabs</dt>
+        <dd data-testid="shared">{shared ? 'yes' : 'no'}</dd>
         <dt>Connections open</dt>
         <dd data-testid="connections-open">{connections ?? '–'}</dd>
         <dt>Events per second</dt>
