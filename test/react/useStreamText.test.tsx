@@ -1,70 +1,73 @@
 // @vitest-environment jsdom
-import type { ServerResponse } from 'node:http';
 import { StrictMode, useEffect } from 'react';
-import { act, cleanup, render, screen, waitFor } from '@testing-library/react';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { act, cleanup, render, screen } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   useStreamText,
   type UseStreamTextOptions,
   type UseStreamTextResult,
 } from '../../src/chat.js';
 import {
-  frame,
-  sseHead,
-  startSSEServer,
-  type TestSSEServer,
-  lastEventIdOf,
-} from '../helpers/sseServer.js';
+  advanceTime,
+  createTestServer,
+  flushFrames,
+  formatEvent,
+  FRAME_MS,
+  type TestConnection,
+  type TestServer,
+} from '../../src/testing/index.js';
+import { failOnConsoleError } from './harness.js';
 
-// These tests need a fetch whose response bodies stream: Node's own (undici), not a polyfill.
-const nodeFetch = globalThis.fetch;
+// The chat hook against the kit's in-process server, on fake timers: the frames, the reveal's
+// clock (performance.now) and reconnect delays all move only when the test moves them, so every
+// arrival time is exact and no test waits on the wall clock.
 
-let server: TestSSEServer | undefined;
-const timers = new Set<ReturnType<typeof setTimeout>>();
-
-afterEach(async () => {
-  cleanup();
-  for (const t of timers) clearTimeout(t);
-  timers.clear();
-  await server?.close();
-  server = undefined;
-  vi.unstubAllGlobals();
+failOnConsoleError();
+let server: TestServer;
+beforeEach(() => {
+  vi.useFakeTimers();
+  server = createTestServer();
 });
 
-beforeAll(() => {
-  expect(typeof nodeFetch).toBe('function');
-});
+/** An OpenAI-style chunk carrying one token. */
+const delta = (content: string) => ({ choices: [{ delta: { content } }] });
+const DONE = { data: '[DONE]' };
 
-/** Server-side timer that the test cleans up. */
-function later(ms: number, fn: () => void) {
-  const t = setTimeout(() => {
-    timers.delete(t);
-    fn();
-  }, ms);
-  timers.add(t);
+/**
+ * Sends `tokens` one event each (ids `first + 1`, `first + 2`...), `gap` ms of fake time apart,
+ * each gap its own step of the clock: what one read brings is committed in its own step.
+ */
+async function drip(stream: TestConnection, tokens: readonly string[], gap: number, first = 0) {
+  for (const [i, token] of tokens.entries()) {
+    stream.send({ id: first + i + 1, data: delta(token) });
+    await advanceTime(gap);
+  }
 }
 
-const chunk = (content: string, id?: number) =>
-  frame({ id, data: JSON.stringify({ choices: [{ delta: { content } }] }) });
-
-/** Writes `tokens` one event per `gap` ms, then `tail` (e.g. the [DONE] frame). */
-function drip(res: ServerResponse, tokens: string[], gap: number, tail?: string, first = 0) {
-  let i = 0;
-  const step = () => {
-    if (res.destroyed || res.writableEnded) return;
-    if (i < tokens.length) {
-      res.write(chunk(tokens[i]!, first + i + 1));
-      i++;
-      later(gap, step);
-    } else if (tail !== undefined) {
-      res.write(tail);
-      res.end();
-    }
-  };
-  step();
+/**
+ * Drips `tokens` from the `first`th on (as {@link drip}) until `shown()` holds, and returns how
+ * many were sent in all; fails if they run out first.
+ */
+async function dripUntil(
+  stream: TestConnection,
+  tokens: readonly string[],
+  gap: number,
+  shown: () => boolean,
+  first = 0,
+) {
+  let sent = first;
+  while (!shown()) {
+    if (sent === tokens.length) throw new Error(`still not shown after ${sent} tokens`);
+    await drip(stream, [tokens[sent]!], gap, sent);
+    sent++;
+  }
+  return sent;
 }
 
-const pause = (ms: number) => act(() => new Promise<void>((r) => setTimeout(r, ms)));
+/** Lets `ms` of fake time pass a frame at a time, each frame committed on its own. */
+async function elapse(ms: number) {
+  for (let left = ms; left > 0; left -= FRAME_MS) await advanceTime(Math.min(FRAME_MS, left));
+}
 
 interface Harness {
   api: () => UseStreamTextResult;
@@ -77,7 +80,7 @@ function renderChat(url: string, options: UseStreamTextOptions = {}): Harness {
   let current: UseStreamTextResult | null = null;
   const commits: string[] = [];
   function Chat() {
-    const result = useStreamText(url, { fetch: nodeFetch, ...options });
+    const result = useStreamText(url, { fetch: server.fetch, ...options });
     current = result;
     useEffect(() => {
       commits.push(result.text);
@@ -102,26 +105,24 @@ function renderChat(url: string, options: UseStreamTextOptions = {}): Harness {
 
 const text = () => screen.getByTestId('text').textContent;
 const status = () => screen.getByTestId('status').textContent;
-const waitStatus = (s: string, timeout = 4000) =>
-  waitFor(() => expect(status()).toBe(s), { timeout });
 
 const TOKENS = ['The', ' quick', ' brown', ' fox', ' jumps', ' over', ' the', ' lazy', ' dog', '.'];
 
-describe('useStreamText against a real SSE server', () => {
+describe('useStreamText against the test server', () => {
   it('POSTs the JSON body with Authorization and shows tokens in order until [DONE]', async () => {
-    server = await startSSEServer((_req, res) => {
-      sseHead(res);
-      res.write(frame({ data: JSON.stringify({ choices: [{ delta: { role: 'assistant' } }] }) }));
-      drip(res, TOKENS, 5, 'data: [DONE]\n\n' + chunk(' after done'));
-    });
-    const chat = renderChat(server.url('/chat'), {
-      headers: { Authorization: 'Bearer s3cret' },
-    });
+    const chat = renderChat('/chat', { headers: { Authorization: 'Bearer s3cret' } });
     expect(status()).toBe('idle');
     act(() => chat.api().start({ messages: [{ role: 'user', content: 'hi' }] }));
     expect(status()).toBe('streaming');
-    await waitStatus('done');
+    const reply = await server.connected;
+    reply.send({ data: { choices: [{ delta: { role: 'assistant' } }] } });
+    await drip(reply, TOKENS, 5);
+    // The sentinel, and a token after it in the same read: the reply ends at the sentinel.
+    reply.write(formatEvent(DONE) + formatEvent({ data: delta(' after done') }));
+    await flushFrames();
+    expect(status()).toBe('done');
     expect(text()).toBe(TOKENS.join(''));
+    expect(reply.state).toBe('aborted');
 
     // Every commit showed a prefix of the reply, growing.
     let previous = '';
@@ -131,102 +132,94 @@ describe('useStreamText against a real SSE server', () => {
       previous = shown;
     }
 
-    expect(server.requests).toHaveLength(1);
-    const [request] = server.requests;
-    expect(request!.method).toBe('POST');
-    expect(request!.headers.authorization).toBe('Bearer s3cret');
-    expect(request!.headers['content-type']).toBe('application/json');
-    expect(request!.headers.accept).toBe('text/event-stream');
-    expect(JSON.parse(request!.body)).toEqual({ messages: [{ role: 'user', content: 'hi' }] });
+    expect(server.connections).toHaveLength(1);
+    expect(reply.method).toBe('POST');
+    expect(reply.headers.authorization).toBe('Bearer s3cret');
+    expect(reply.headers['content-type']).toBe('application/json');
+    expect(reply.headers.accept).toBe('text/event-stream');
+    expect(JSON.parse(reply.body!)).toEqual({ messages: [{ role: 'user', content: 'hi' }] });
   });
 
   it('calls an async headers function and falls back to options.body', async () => {
-    server = await startSSEServer((_req, res) => {
-      sseHead(res);
-      res.end(chunk('ok') + 'data: [DONE]\n\n');
-    });
-    const chat = renderChat(server.url('/chat'), {
+    const chat = renderChat('/chat', {
       headers: async () => ({ Authorization: 'Bearer fresh' }),
       body: { prompt: 'from options' },
     });
     act(() => chat.api().start());
-    await waitStatus('done');
+    const reply = await server.connected;
+    reply.write(formatEvent({ data: delta('ok') }) + formatEvent(DONE));
+    await flushFrames();
+    expect(status()).toBe('done');
     expect(text()).toBe('ok');
-    expect(server.requests[0]!.headers.authorization).toBe('Bearer fresh');
-    expect(JSON.parse(server.requests[0]!.body)).toEqual({ prompt: 'from options' });
+    expect(reply.headers.authorization).toBe('Bearer fresh');
+    expect(JSON.parse(reply.body!)).toEqual({ prompt: 'from options' });
   });
 
   it('a clean end of the stream without [DONE] is done', async () => {
-    server = await startSSEServer((_req, res) => {
-      sseHead(res);
-      drip(res, ['a', 'b', 'c'], 5, '');
-    });
-    const chat = renderChat(server.url('/chat'));
+    const chat = renderChat('/chat');
     act(() => chat.api().start());
-    await waitStatus('done');
+    const reply = await server.connected;
+    await drip(reply, ['a', 'b', 'c'], 5);
+    expect(status()).toBe('streaming');
+    reply.close();
+    await flushFrames();
+    expect(status()).toBe('done');
     expect(text()).toBe('abc');
+    expect(chat.api().error).toBeNull();
   });
 
   it('stop() aborts the request on the server and keeps the text so far', async () => {
-    server = await startSSEServer((_req, res) => {
-      sseHead(res);
-      drip(
-        res,
-        Array.from({ length: 1000 }, (_, i) => `t${i} `),
-        10,
-      );
-    });
-    const chat = renderChat(server.url('/chat'));
+    const tokens = Array.from({ length: 1000 }, (_, i) => `t${i} `);
+    const chat = renderChat('/chat');
     act(() => chat.api().start({ prompt: 'long' }));
-    await waitFor(() => expect(text()!.length).toBeGreaterThan(10), { timeout: 4000 });
-    await waitFor(() => expect(server!.openStreams()).toBe(1));
+    const reply = await server.connected;
+    await drip(reply, tokens.slice(0, 20), 10);
+    expect(text()!.length).toBeGreaterThan(10);
+    expect(server).toHaveConnections(1);
     act(() => chat.api().stop());
     expect(status()).toBe('stopped');
+    // Everything received is kept, the part not yet typed too.
     const kept = text();
-    expect(kept).toMatch(/^t0 t1 t2 /);
-    await waitFor(() => expect(server!.openStreams()).toBe(0), { timeout: 4000 });
-    await pause(100);
+    expect(kept).toBe(tokens.slice(0, 20).join(''));
+    expect(await reply.closed).toBe('aborted');
+    expect(server).toHaveConnections(0);
+    // No frame still queued changes it afterwards.
+    await elapse(1000);
     expect(text()).toBe(kept);
-    expect(server.requests).toHaveLength(1);
+    expect(status()).toBe('stopped');
+    expect(server.connections).toHaveLength(1);
   });
 
   it('unmounting aborts the request', async () => {
-    server = await startSSEServer((_req, res) => {
-      sseHead(res);
-      drip(
-        res,
-        Array.from({ length: 1000 }, () => 'x'),
-        10,
-      );
-    });
-    const chat = renderChat(server.url('/chat'));
+    const chat = renderChat('/chat');
     act(() => chat.api().start());
-    await waitFor(() => expect(text()).not.toBe(''), { timeout: 4000 });
+    const reply = await server.connected;
+    // One long word: shown once the lag bound cuts it.
+    const sent = await dripUntil(reply, Array(1000).fill('x'), 10, () => text() !== '');
+    expect(sent).toBeLessThan(1000);
     chat.unmount();
-    await waitFor(() => expect(server!.openStreams()).toBe(0), { timeout: 4000 });
-    expect(server.requests).toHaveLength(1);
+    expect(await reply.closed).toBe('aborted');
+    await advanceTime(60_000);
+    expect(server.connections).toHaveLength(1);
   });
 
   it('start() during a generation aborts it and starts over with the new body', async () => {
-    server = await startSSEServer((_req, res, body) => {
-      sseHead(res);
-      if (body === 'first')
-        drip(
-          res,
-          Array.from({ length: 1000 }, () => 'old '),
-          10,
-        );
-      else drip(res, ['new', ' reply'], 5, 'data: [DONE]\n\n');
-    });
-    const chat = renderChat(server.url('/chat'));
+    const chat = renderChat('/chat');
     act(() => chat.api().start('first'));
-    await waitFor(() => expect(text()).toMatch(/^old /), { timeout: 4000 });
+    const first = await server.connected;
+    await drip(first, ['old ', 'old ', 'old ', 'old '], 10);
+    expect(text()).toMatch(/^old /);
     act(() => chat.api().start('"second"'));
     expect(text()).toBe('');
-    await waitStatus('done');
+    expect(await first.closed).toBe('aborted');
+    const second = await server.connected;
+    await drip(second, ['new', ' reply'], 5);
+    second.send(DONE);
+    await flushFrames();
+    expect(status()).toBe('done');
     expect(text()).toBe('new reply');
-    expect(server.requests.map((r) => r.body)).toEqual(['first', '"second"']);
-    await waitFor(() => expect(server!.openStreams()).toBe(0), { timeout: 4000 });
+    expect(server.connections.map((r) => r.body)).toEqual(['first', '"second"']);
+    expect(server).toHaveConnections(0);
     act(() => chat.api().reset());
     expect(status()).toBe('idle');
     expect(text()).toBe('');
@@ -234,21 +227,20 @@ describe('useStreamText against a real SSE server', () => {
 
   it('a 401 is reported and not retried, even with resume', async () => {
     for (const resume of [false, true]) {
-      server = await startSSEServer((_req, res) => {
-        res.writeHead(401, { 'Content-Type': 'application/json' });
-        res.end('{"error":"unauthorized"}');
-      });
-      const chat = renderChat(server.url('/chat'), { resume });
+      server.fail(401, { 'Content-Type': 'application/json' }, '{"error":"unauthorized"}');
+      const chat = renderChat('/chat', { resume });
       act(() => chat.api().start());
-      await waitStatus('error');
+      await server.requested;
+      await flushFrames();
+      expect(status()).toBe('error');
       expect(chat.api().error).toMatchObject({ type: 'http', status: 401, willRetry: false });
       expect(screen.getByTestId('error').textContent).toBe('http:401');
-      await pause(300);
-      expect(server.requests).toHaveLength(1);
+      const before = server.connections.length;
+      await advanceTime(60_000);
+      expect(server.connections).toHaveLength(before);
       cleanup();
-      await server.close();
     }
-    server = undefined;
+    expect(server.connections.map((c) => c.status)).toEqual([401, 401]);
   });
 
   it('hiding and showing the tab never sends the request again', async () => {
@@ -266,25 +258,27 @@ describe('useStreamText against a real SSE server', () => {
       window.dispatchEvent(new Event('online'));
     };
     try {
-      server = await startSSEServer((_req, res) => {
-        sseHead(res);
-        drip(res, TOKENS, 30, 'data: [DONE]\n\n');
-      });
-      const chat = renderChat(server.url('/chat'), { body: { prompt: 'costly' } });
+      const chat = renderChat('/chat', { body: { prompt: 'costly' } });
       act(() => chat.api().start());
-      await waitFor(() => expect(text()).not.toBe(''), { timeout: 4000 });
-      for (let i = 0; i < 4; i++) {
-        act(toggle);
-        await pause(20);
+      const reply = await server.connected;
+      const sent = await dripUntil(reply, TOKENS, 30, () => text() !== '');
+      expect(sent).toBeLessThanOrEqual(TOKENS.length - 4);
+      // The tab is hidden and shown again four times while the reply streams.
+      for (const [i, token] of TOKENS.slice(sent).entries()) {
+        if (i < 4) act(toggle);
+        await drip(reply, [token], 30, sent + i);
       }
-      await waitStatus('done');
+      reply.send(DONE);
+      await flushFrames();
+      expect(status()).toBe('done');
       expect(text()).toBe(TOKENS.join(''));
+      // And four times more after it ended.
       for (let i = 0; i < 4; i++) {
         act(toggle);
-        await pause(20);
+        await advanceTime(20);
       }
-      await pause(200);
-      expect(server.requests).toHaveLength(1);
+      await advanceTime(60_000);
+      expect(server.connections).toHaveLength(1);
       expect(status()).toBe('done');
     } finally {
       delete (document as { hidden?: boolean }).hidden;
@@ -293,67 +287,70 @@ describe('useStreamText against a real SSE server', () => {
   });
 
   it('a dropped stream is reported as an error, keeps the text, and is not requested again', async () => {
-    server = await startSSEServer((_req, res) => {
-      sseHead(res);
-      res.write(frame({ retry: 20 }));
-      drip(res, ['one', ' two', ' three'], 5);
-      later(100, () => res.socket?.destroy());
-    });
-    const chat = renderChat(server.url('/chat'));
+    const chat = renderChat('/chat');
     act(() => chat.api().start({ prompt: 'x' }));
-    await waitStatus('error');
+    const reply = await server.connected;
+    reply.send({ retry: 20 });
+    await drip(reply, ['one', ' two', ' three'], 5);
+    reply.drop();
+    await flushFrames();
+    expect(status()).toBe('error');
     expect(chat.api().error).toMatchObject({ type: 'network', willRetry: false });
     expect(text()).toBe('one two three');
-    await pause(300);
-    expect(server.requests).toHaveLength(1);
+    await advanceTime(60_000);
+    expect(server.connections).toHaveLength(1);
   });
 
   it('with resume: true, a dropped stream is requested again with Last-Event-ID', async () => {
-    server = await startSSEServer((req, res) => {
-      sseHead(res);
-      if (!req.headers['last-event-id']) {
-        res.write(frame({ retry: 20 }));
-        drip(res, ['one', ' two', ' three'], 5);
-        later(100, () => res.socket?.destroy());
-      } else {
-        const from = Number(req.headers['last-event-id']);
-        drip(res, [' four', ' five'], 5, 'data: [DONE]\n\n', from);
-      }
-    });
-    const chat = renderChat(server.url('/chat'), {
+    const chat = renderChat('/chat', {
       resume: true,
       headers: async () => ({ Authorization: 'Bearer again' }),
     });
     act(() => chat.api().start({ prompt: 'resumable' }));
-    await waitStatus('done');
+    const first = await server.connected;
+    first.send({ retry: 20 });
+    await drip(first, ['one', ' two', ' three'], 5);
+    first.drop();
+    await flushFrames();
+    // The loss is shown while it is retried; the reply is still streaming.
+    expect(status()).toBe('streaming');
+    expect(chat.api().error).toMatchObject({ type: 'network', willRetry: true });
+    // `retry: 20` is floored to 250 ms, plus at most half of it as jitter.
+    await advanceTime(375);
+    const second = await server.connected;
+    expect(second).toHaveReceivedLastEventId('3');
+    await drip(second, [' four', ' five'], 5, 3);
+    second.send(DONE);
+    await flushFrames();
+    expect(status()).toBe('done');
     expect(text()).toBe('one two three four five');
     expect(chat.api().error).toBeNull();
-    expect(server.requests).toHaveLength(2);
-    const [first, second] = server.requests;
-    expect(first!.headers['last-event-id']).toBeUndefined();
-    expect(second!.headers['last-event-id']).toBe('3');
-    expect(second!.headers.authorization).toBe('Bearer again');
-    expect(second!.body).toBe(first!.body);
+    expect(server.connections).toHaveLength(2);
+    expect(first.lastEventId).toBeNull();
+    expect(second.headers.authorization).toBe('Bearer again');
+    expect(second.method).toBe('POST');
+    expect(second.body).toBe(first.body);
   });
 
   it('tokens arriving steadily render once per frame at most, word by word', async () => {
     const words = Array.from({ length: 300 }, (_, i) => `w${i % 10} `);
-    server = await startSSEServer((_req, res) => {
-      sseHead(res);
-      drip(res, words, 4, 'data: [DONE]\n\n');
-    });
-    const chat = renderChat(server.url('/chat'));
+    const chat = renderChat('/chat');
     const before = chat.commits.length;
     const started = performance.now();
     act(() => chat.api().start());
-    await waitStatus('done', 8000);
+    const reply = await server.connected;
+    // One token every 4 ms, each read committed on its own: rendering per token would show here.
+    await drip(reply, words, 4);
+    reply.send(DONE);
+    await flushFrames();
+    expect(status()).toBe('done');
     const elapsed = performance.now() - started;
     const commits = chat.commits.slice(before);
     const full = words.join('');
     expect(text()).toBe(full);
     // One commit per animation frame at most (plus the start and the end).
     expect(commits.length).toBeLessThan(words.length / 2);
-    expect(commits.length).toBeLessThanOrEqual(Math.ceil(elapsed / 16) + 3);
+    expect(commits.length).toBeLessThanOrEqual(Math.ceil(elapsed / FRAME_MS) + 3);
     // Gradual, and never a word cut short.
     const partial = new Set(commits.filter((t) => t !== '' && t !== full));
     expect(partial.size).toBeGreaterThanOrEqual(5);
@@ -370,14 +367,10 @@ describe('useStreamText against a real SSE server', () => {
       'Done.',
     ].join('');
     const tokens = reply.match(/\s*\S+|\s+$/g)!;
-    server = await startSSEServer((_req, res) => {
-      sseHead(res);
-      drip(res, tokens, 6, 'data: [DONE]\n\n');
-    });
     const seen: (readonly string[])[] = [];
     let current: UseStreamTextResult | null = null;
     function Blocks() {
-      const result = useStreamText(server!.url('/chat'), { fetch: nodeFetch });
+      const result = useStreamText('/chat', { fetch: server.fetch });
       current = result;
       useEffect(() => {
         seen.push(result.blocks);
@@ -390,7 +383,11 @@ describe('useStreamText against a real SSE server', () => {
       </StrictMode>,
     );
     act(() => current!.start());
-    await waitStatus('done', 8000);
+    const stream = await server.connected;
+    await drip(stream, tokens, 6);
+    stream.send(DONE);
+    await flushFrames();
+    expect(status()).toBe('done');
     expect(current!.blocks).toEqual([
       '# Plan\n',
       'First a paragraph that runs on.\n\n',
@@ -413,126 +410,118 @@ describe('useStreamText with resumeKey', () => {
 
   it('a reply cut by a reload continues on mount: GET after Last-Event-ID, no second POST, nothing typed twice', async () => {
     const words = Array.from({ length: 200 }, (_, i) => ` word${i}`);
-    server = await startSSEServer((req, res) => {
-      sseHead(res);
-      if (req.method === 'POST') {
-        drip(res, words, 8, 'data: [DONE]\n\n');
-      } else {
-        const from = Number(lastEventIdOf(req));
-        drip(res, words.slice(from), 2, 'data: [DONE]\n\n', from);
-      }
-    });
-    const first = renderChat(server.url('/chat'), { resumeKey: 'reply' });
+    const first = renderChat('/chat', { resumeKey: 'reply' });
     act(() => first.api().start({ prompt: 'long' }));
-    await waitFor(() => expect(text()!.length).toBeGreaterThan(60), { timeout: 4000 });
+    const post = await server.connected;
+    const sent = await dripUntil(post, words, 8, () => text()!.length > 60);
     // The page goes away mid-reply (pagehide, then the document is torn down).
     act(() => void window.dispatchEvent(new Event('pagehide')));
     const before = text()!;
     first.unmount();
     cleanup();
-    await waitFor(() => expect(server!.openStreams()).toBe(0), { timeout: 4000 });
+    expect(await post.closed).toBe('aborted');
     const stored = JSON.parse(sessionStorage.getItem('sse-hooks:reply:reply')!);
+    // What was shown, and what was received but not yet typed: everything up to the last id.
     expect(before.length).toBeLessThanOrEqual(stored.text.length);
+    expect(stored.text.startsWith(before)).toBe(true);
+    expect(stored).toMatchObject({ id: String(sent), text: words.slice(0, sent).join('') });
 
     // The reloaded page mounts the same chat.
-    const second = renderChat(server.url('/chat'), { resumeKey: 'reply' });
+    const second = renderChat('/chat', { resumeKey: 'reply' });
     // Before any request, the first text committed shows the text kept (the empty render before
     // it is replaced in the same task, by a layout effect: never painted).
     expect(second.commits.filter((t) => t !== '')[0]).toBe(stored.text);
     expect(status()).toBe('streaming');
-    await waitStatus('done', 8000);
+    const get = await server.connected;
+    expect(get.method).toBe('GET');
+    expect(get).toHaveReceivedLastEventId(stored.id);
+    expect(get.body).toBeNull();
+    await drip(get, words.slice(sent), 2, sent);
+    get.send(DONE);
+    await flushFrames();
+    expect(status()).toBe('done');
     expect(text()).toBe(words.join(''));
     const resumedAt = second.commits.findIndex((t) => t !== '');
     for (const shown of second.commits.slice(resumedAt)) {
       expect(shown.startsWith(stored.text)).toBe(true);
     }
-    expect(server.requests.map((r) => r.method)).toEqual(['POST', 'GET']);
-    expect(lastEventIdOf(server.requests[1]!)).toBe(stored.id);
-    expect(server.requests[1]!.body).toBe('');
+    expect(server.connections.map((r) => r.method)).toEqual(['POST', 'GET']);
     expect(sessionStorage.getItem('sse-hooks:reply:reply')).toBeNull();
   });
 
   it('back from the back/forward cache, a reply hidden mid-stream continues', async () => {
     const words = Array.from({ length: 150 }, (_, i) => ` w${i}`);
-    server = await startSSEServer((req, res) => {
-      sseHead(res);
-      if (req.method === 'POST') drip(res, words, 8, 'data: [DONE]\n\n');
-      else {
-        const from = Number(lastEventIdOf(req));
-        drip(res, words.slice(from), 2, 'data: [DONE]\n\n', from);
-      }
-    });
-    const chat = renderChat(server.url('/chat'), { resumeKey: 'bfcache' });
+    const chat = renderChat('/chat', { resumeKey: 'bfcache' });
     act(() => chat.api().start());
-    await waitFor(() => expect(text()!.length).toBeGreaterThan(30), { timeout: 4000 });
+    const post = await server.connected;
+    const sent = await dripUntil(post, words, 8, () => text()!.length > 30);
     act(() => void window.dispatchEvent(new Event('pagehide')));
     const hiddenAt = text()!;
+    // Tokens the frozen page never saw: the resume must bring them, once.
+    await drip(post, words.slice(sent, sent + 3), 8, sent);
+    expect(text()).toBe(hiddenAt);
     act(() => void window.dispatchEvent(new Event('pageshow')));
-    await waitFor(() => expect(chat.api().status).toBe('done'), { timeout: 8000 });
+    expect(await post.closed).toBe('aborted');
+    const get = await server.connected;
+    expect(get.method).toBe('GET');
+    expect(get).toHaveReceivedLastEventId(String(sent));
+    await drip(get, words.slice(sent), 2, sent);
+    get.send(DONE);
+    await flushFrames();
+    expect(chat.api().status).toBe('done');
     expect(chat.api().text).toBe(words.join(''));
     for (const shown of chat.commits.slice(chat.commits.indexOf(hiddenAt))) {
       expect(shown.startsWith(hiddenAt)).toBe(true);
     }
-    expect(server.requests.map((r) => r.method)).toEqual(['POST', 'GET']);
+    expect(server.connections.map((r) => r.method)).toEqual(['POST', 'GET']);
   });
 
   it('stop() forgets the reply: the next mount does not resume it', async () => {
-    server = await startSSEServer((_req, res) => {
-      sseHead(res);
-      drip(
-        res,
-        Array.from({ length: 500 }, (_, i) => ` w${i}`),
-        10,
-      );
-    });
-    const chat = renderChat(server.url('/chat'), { resumeKey: 'reply' });
+    const words = Array.from({ length: 500 }, (_, i) => ` w${i}`);
+    const chat = renderChat('/chat', { resumeKey: 'reply' });
     act(() => chat.api().start());
-    await waitFor(() => expect(sessionStorage.getItem('sse-hooks:reply:reply')).not.toBeNull(), {
-      timeout: 4000,
-    });
+    const reply = await server.connected;
+    await dripUntil(
+      reply,
+      words,
+      10,
+      () => sessionStorage.getItem('sse-hooks:reply:reply') !== null,
+    );
     act(() => chat.api().stop());
     expect(sessionStorage.getItem('sse-hooks:reply:reply')).toBeNull();
     chat.unmount();
     cleanup();
-    renderChat(server.url('/chat'), { resumeKey: 'reply' });
+    renderChat('/chat', { resumeKey: 'reply' });
     expect(status()).toBe('idle');
-    await pause(100);
-    expect(server.requests).toHaveLength(1);
+    await advanceTime(60_000);
+    expect(server.connections).toHaveLength(1);
+    expect(status()).toBe('idle');
   });
 });
 
 describe('useStreamText pacing in the browser', () => {
-  /** A fetch double sending one SSE chunk every `gap` ms, holding the stream open after. */
-  function pacedFetch(chunks: string[], gap: number) {
-    return (async (_input: RequestInfo | URL, init?: RequestInit) => {
-      const encoder = new TextEncoder();
-      const stream = new ReadableStream<Uint8Array>({
-        start(controller) {
-          chunks.forEach((c, i) =>
-            later(i * gap, () => {
-              if (!init?.signal?.aborted) controller.enqueue(encoder.encode(c));
-            }),
-          );
-          init?.signal?.addEventListener('abort', () => controller.error(new Error('aborted')));
-        },
-      });
-      return new Response(stream, { headers: { 'Content-Type': 'text/event-stream' } });
-    }) as typeof fetch;
-  }
-
-  // Ten bursts of 20 tokens, 100 ms apart.
+  // Ten bursts of 20 tokens, 100 ms apart, each burst one read.
   const BURSTS = Array.from({ length: 10 }, (_, b) =>
     Array.from({ length: 20 }, (_, i) => `tok${b * 20 + i} `),
   );
   const ALL = BURSTS.flat().join('');
-  const chunks = BURSTS.map((burst) => burst.map((t) => chunk(t)).join(''));
+
+  /** Sends each burst as one chunk, `gap` ms apart, frame by frame; the stream stays open. */
+  async function bursts(stream: TestConnection, gap: number) {
+    for (const burst of BURSTS) {
+      stream.write(burst.map((t) => formatEvent({ data: delta(t) })).join(''));
+      await elapse(gap);
+    }
+  }
 
   it('spreads bursts over the gap between them', async () => {
-    const chat = renderChat('http://localhost/chat', { fetch: pacedFetch(chunks, 100) });
+    const chat = renderChat('/chat');
     act(() => chat.api().start());
-    await waitFor(() => expect(text()).toBe(ALL.trimEnd()), { timeout: 4000 });
-    // More texts than bursts: a burst is typed over several frames, not shown in one jump (the
-    // exact count depends on the frames the machine manages; the core tests fix the clock).
+    await bursts(await server.connected, 100);
+    // No character trails its arrival by more than maxLag (400 ms), but the held last space.
+    await elapse(400);
+    expect(text()).toBe(ALL.trimEnd());
+    // More texts than bursts: a burst is typed over several frames, not shown in one jump.
     const partial = new Set(chat.commits.filter((t) => t !== '' && t !== ALL.trimEnd()));
     expect(partial.size).toBeGreaterThan(BURSTS.length + 5);
     expect(status()).toBe('streaming');
@@ -545,9 +534,10 @@ describe('useStreamText pacing in the browser', () => {
       media: query,
     }));
     vi.stubGlobal('matchMedia', matchMedia);
-    const chat = renderChat('http://localhost/chat', { fetch: pacedFetch(chunks, 100) });
+    const chat = renderChat('/chat');
     act(() => chat.api().start());
-    await waitFor(() => expect(text()).toBe(ALL.trimEnd()), { timeout: 4000 });
+    await bursts(await server.connected, 100);
+    expect(text()).toBe(ALL.trimEnd());
     expect(matchMedia).toHaveBeenCalledWith('(prefers-reduced-motion: reduce)');
     // One text per burst: everything that arrived (but the held last space).
     const shown = [...new Set(chat.commits.filter((t) => t !== ''))];
