@@ -166,7 +166,10 @@ export const inspectorScenarios: Scenario[] = [
         await page.getByLabel('Method').selectOption('GET');
         await inspect(page, refused);
         await poll(
-          async () => /Reconnecting|network|Failed to fetch/i.test((await logText(page)) ?? ''),
+          async () =>
+            /Connection lost \(network: Could not reach .*Reconnecting/.test(
+              (await logText(page)) ?? '',
+            ),
           10_000,
           'the refused port',
         );

@@ -136,7 +136,11 @@ export function ControlPanel() {
         text: `${before === 'reconnecting' ? 'Reconnected' : 'Connected'} to ${target.url}${resumed}`,
       });
     } else if (status === 'reconnecting') {
-      append({ type: 'error', text: `Connection lost. Reconnecting (attempt ${attempt})…` });
+      // The error's type says why (network, http with its status...), as a server developer needs.
+      const why = error
+        ? ` (${error.type}${error.status ? ` ${error.status}` : ''}: ${error.message})`
+        : '';
+      append({ type: 'error', text: `Connection lost${why}. Reconnecting (attempt ${attempt})…` });
     } else if (status === 'closed' && error) {
       append({ type: 'error', text: `Connection closed: ${error.message}` });
     }
