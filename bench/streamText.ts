@@ -20,6 +20,8 @@
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+// Tokens cut as the demo's chat server cuts them (as a byte-level model tokenizer does).
+import { tokenize } from '../demo/server/chat.js';
 
 const require = createRequire(import.meta.url);
 // jsdom ships no type declarations (and @types/jsdom is not a dependency): type the one use here.
@@ -83,24 +85,6 @@ function random(seed: number): () => number {
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
-}
-
-/** Word tokens for ASCII (with their leading space), 1-3 code units otherwise, as model APIs cut. */
-function tokenize(text: string): string[] {
-  const tokens: string[] = [];
-  let piece = 0;
-  for (const word of text.match(/\s*\S+|\s+$/g) ?? []) {
-    if (!/[^ -~\s]/.test(word)) {
-      tokens.push(word);
-      continue;
-    }
-    for (let i = 0; i < word.length;) {
-      const size = 1 + (piece++ % 3);
-      tokens.push(word.slice(i, i + size));
-      i += size;
-    }
-  }
-  return tokens;
 }
 
 async function until(predicate: () => boolean, timeout = 60_000): Promise<void> {
