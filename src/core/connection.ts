@@ -1,7 +1,8 @@
-import { SSEError, reportListenerError, type SSEErrorCode } from './errors.js';
+import { SSEError, type SSEErrorCode } from './errors.js';
 import { createParser, type ParsedEvent, type Parser } from './parse.js';
 import { Backoff } from './reconnect.js';
 import { buildRequest } from './request.js';
+import { StreamBase } from './streamBase.js';
 import { createFetchTransport } from './transports/fetchTransport.js';
 import { createNativeTransport } from './transports/nativeTransport.js';
 import type { Transport, TransportHandle, TransportSink } from './transports/transport.js';
@@ -100,8 +101,6 @@ export interface ConnectionOptions {
   share?: ShareStrategy;
 }
 
-type Listener<T> = (value: T) => void;
-
 /** A failure in a connection's history, as {@link Connection.inspect} reports it. */
 export interface FailureRecord {
   /** When it happened (`Date.now()`). */
@@ -142,11 +141,7 @@ export const INITIAL: ConnectionSnapshot = /* @__PURE__ */ Object.freeze({
   continuity: 'continuous',
 });
 
-/** How many event types a connection remembers the last event of. */
-export const LAST_EVENT_TYPES = 256;
-
-/** Listener type that receives every event whatever its type. */
-export const ANY_EVENT = '*';
+export { ANY_EVENT, LAST_EVENT_TYPES } from './streamBase.js';
 
 /**
  * One live stream: opens it, parses it, reconnects by the rules, and fans events out by type.
@@ -163,24 +158,10 @@ export const ANY_EVENT = '*';
  * conn.close();
  * ```
  */
-export class Connection implements StreamConnection {
+export class Connection extends StreamBase implements StreamConnection {
   readonly url: string;
   readonly options: Readonly<ConnectionOptions>;
 
-  /**
-   * The live state but for the last event ID (`#lastEventId`); `#snapshot` is an immutable copy
-   * of both, made on demand and dropped on change.
-   */
-  readonly #state: {
-    -readonly [K in Exclude<keyof ConnectionSnapshot, 'lastEventId'>]: ConnectionSnapshot[K];
-  };
-  #snapshot: ConnectionSnapshot | null = null;
-  readonly #stateListeners = new Listeners<void>();
-  readonly #eventListeners = new Map<string, Listeners<SSEMessage>>();
-  readonly #anyListeners = new Listeners<SSEMessage>();
-  readonly #openListeners = new Listeners<void>();
-  readonly #errorListeners = new Listeners<SSEError>();
-  readonly #lastByType = new Map<string, SSEMessage>();
   readonly #backoff: Backoff;
   readonly #transport: Transport;
   readonly #stallTimeout: number;
@@ -193,7 +174,6 @@ export class Connection implements StreamConnection {
   #stallTimer: ReturnType<typeof setTimeout> | undefined;
   #removeOnline: (() => void) | undefined;
   #origin = '';
-  #lastEventId: string;
   /** The last event ID changed without an event (an id-only block): not published yet. */
   #idOnly = false;
   #events = 0;
@@ -202,63 +182,25 @@ export class Connection implements StreamConnection {
   #everOpened = false;
 
   constructor(url: string, options: ConnectionOptions = {}) {
+    const { lastEventId: _, ...initial } = INITIAL;
+    super(initial, options.lastEventId ?? '');
     this.url = url;
     this.options = options;
     this.#transport = pickTransport(options);
     this.#backoff = new Backoff(options.reconnect, options.retryOn, options.random);
     this.#stallTimeout = options.stallTimeout ?? 0;
     this.#receive = options.receive;
-    this.#lastEventId = options.lastEventId ?? '';
-    const { lastEventId: _, ...initial } = INITIAL;
-    this.#state = initial;
     options.signal?.addEventListener('abort', () => {
-      if (this.#state.status === 'closed') return;
+      if (this.state.status === 'closed') return;
       this.close();
-      this.#state.error = new SSEError('aborted', 'The stream was aborted by its signal');
-      this.#changed();
+      this.state.error = new SSEError('aborted', 'The stream was aborted by its signal');
+      this.changed();
     });
   }
 
-  /** The current immutable state. Same object until something changes. */
-  getSnapshot = (): ConnectionSnapshot =>
-    (this.#snapshot ??= Object.freeze({ ...this.#state, lastEventId: this.#lastEventId }));
-
-  /** Calls `listener` after every state change. Returns the unsubscribe function. */
-  subscribe = (listener: () => void): (() => void) => this.#stateListeners.add(listener);
-
-  /**
-   * Calls `listener` for every event of `type` (`'*'` for all), in order, synchronously as it is
-   * parsed. Returns the unsubscribe function.
-   */
-  addEventListener(type: string, listener: Listener<SSEMessage>): () => void {
-    if (type === ANY_EVENT) return this.#anyListeners.add(listener);
-    const all = this.#eventListeners;
-    let listeners = all.get(type);
-    if (!listeners) all.set(type, (listeners = new Listeners()));
-    const remove = listeners.add(listener);
+  /** The native transport delivers only the types listened to: tell the live attempt. */
+  protected override listening(type: string): void {
     this.#handle?.listen(type);
-    return () => {
-      remove();
-      if (!listeners.list.length && all.get(type) === listeners) all.delete(type);
-    };
-  }
-
-  /** Called each time the stream opens. */
-  onOpen(listener: () => void): () => void {
-    return this.#openListeners.add(listener);
-  }
-
-  /** Called for each error, with `error.willRetry` saying whether a reconnect follows. */
-  onError(listener: Listener<SSEError>): () => void {
-    return this.#errorListeners.add(listener);
-  }
-
-  /**
-   * The last event of one type, or undefined before the first. The last {@link LAST_EVENT_TYPES}
-   * types seen are remembered, so a stream that invents types cannot grow memory without end.
-   */
-  getLastEvent(type: string): SSEMessage | undefined {
-    return this.#lastByType.get(type);
   }
 
   /**
@@ -279,7 +221,7 @@ export class Connection implements StreamConnection {
       events: this.#events,
       bytes: this.#bytes,
       history: [...this.#history],
-      lastEvents: [...this.#lastByType.values()],
+      lastEvents: [...this.lastByType.values()],
     };
   }
 
@@ -288,21 +230,21 @@ export class Connection implements StreamConnection {
    * stream. For devtools and "retry now" buttons.
    */
   reconnect(): void {
-    if (this.#state.status === 'closed') return this.open();
+    if (this.state.status === 'closed') return this.open();
     this.#backoff.reset();
     this.#start('connecting');
   }
 
   /** Starts the stream if it is closed. Calling it on an open or connecting stream does nothing. */
   open(): void {
-    if (this.#state.status !== 'closed' || this.options.signal?.aborted) return;
+    if (this.state.status !== 'closed' || this.options.signal?.aborted) return;
     this.#backoff.reset();
     this.#start('connecting');
   }
 
   /** Closes the stream for good: cancels the request and every timer. `open()` may start it again. */
   close(): void {
-    if (this.#state.status === 'closed') return;
+    if (this.state.status === 'closed') return;
     this.#stop();
     this.#status('closed');
   }
@@ -330,7 +272,7 @@ export class Connection implements StreamConnection {
     if (id !== this.#attemptId) return;
     let request;
     try {
-      request = buildRequest(this.url, options, headers, this.#lastEventId, signal);
+      request = buildRequest(this.url, options, headers, this.lastEventId, signal);
     } catch (cause) {
       return this.#fail(id, networkError(`Invalid URL: ${this.url}`, 'invalid-url', cause));
     }
@@ -352,7 +294,7 @@ export class Connection implements StreamConnection {
     }
     if (handle && id === this.#attemptId) {
       this.#handle = handle;
-      for (const type of this.#eventListeners.keys()) handle.listen(type);
+      for (const type of this.eventListeners.keys()) handle.listen(type);
     }
   }
 
@@ -378,11 +320,11 @@ export class Connection implements StreamConnection {
         this.#armStall(id);
         // Every connection after the first asked the server to resume, or could not.
         let continuity: Continuity = 'continuous';
-        if (this.#everOpened) continuity = this.#lastEventId ? 'resumed' : 'gap';
+        if (this.#everOpened) continuity = this.lastEventId ? 'resumed' : 'gap';
         this.#everOpened = true;
-        this.#state.continuity = continuity;
+        this.state.continuity = continuity;
         this.#status('open', 0, null, null);
-        this.#openListeners.emit();
+        this.openListeners.emit();
       },
       chunk: (chunk: Uint8Array | string) => {
         if (id !== this.#attemptId) return;
@@ -392,7 +334,7 @@ export class Connection implements StreamConnection {
         // An id-only block changes the last event ID without an event: publish it now.
         if (this.#idOnly && this.#attemptId === id) {
           this.#idOnly = false;
-          this.#changed();
+          this.changed();
         }
       },
       event: (message: SSEMessage) => {
@@ -424,7 +366,7 @@ export class Connection implements StreamConnection {
           if (id !== this.#attemptId) return;
           // Spec: dispatch sets the last event ID string even when no event fires. The event
           // that usually follows publishes it; an id-only block is published after the chunk.
-          this.#lastEventId = lastEventId;
+          this.lastEventId = lastEventId;
           this.#idOnly = true;
         },
         onRetry: (ms) => {
@@ -438,7 +380,7 @@ export class Connection implements StreamConnection {
     );
     // Browsers start each new stream with the last event ID they had, not an empty one, so events
     // without an id after a reconnect keep it (and a later reconnect still resumes from it).
-    parser.reset(this.#lastEventId);
+    parser.reset(this.lastEventId);
     return parser;
   }
 
@@ -471,14 +413,14 @@ export class Connection implements StreamConnection {
     const published = error.withRetry(false);
     this.#remember(published);
     this.#status('closed', 0, null, published);
-    this.#errorListeners.emit(published);
+    this.errorListeners.emit(published);
   }
 
   /** Publishes a `reconnecting` state for `error` and tells the error listeners. */
   #retrying(error: SSEError, nextRetryAt: number | null): void {
     this.#remember(error);
     this.#status('reconnecting', this.#backoff.failures, nextRetryAt, error);
-    this.#errorListeners.emit(error);
+    this.errorListeners.emit(error);
   }
 
   /** Cancels the current attempt and every timer, leaving the status alone. */
@@ -507,27 +449,13 @@ export class Connection implements StreamConnection {
     // An event is what proves the stream works; bytes or comments alone do not.
     this.#backoff.reset();
     this.#events++;
-    this.#lastEventId = lastEventId;
+    this.lastEventId = lastEventId;
     this.#idOnly = false;
     const receive = this.#receive;
     if (receive) {
-      this.#snapshot = null;
+      this.stale();
       receive(type, data, lastEventId, origin);
-    } else this.#dispatch({ type, data, lastEventId, origin });
-  }
-
-  #dispatch(message: SSEMessage): void {
-    const state = this.#state;
-    const last = this.#lastByType;
-    const known = last.size;
-    last.set(message.type, message);
-    // A new type beyond the limit: forget the type seen first.
-    if (last.size > known && known >= LAST_EVENT_TYPES) last.delete(last.keys().next().value!);
-    // The hot path: set the field directly instead of going through a patch object.
-    state.lastMessage = message;
-    this.#changed();
-    this.#eventListeners.get(message.type)?.emit(message);
-    this.#anyListeners.emit(message);
+    } else this.fanOut({ type, data, lastEventId, origin });
   }
 
   /** Publishes a new status with its readyState, attempt and retry time (and error, if given). */
@@ -537,18 +465,13 @@ export class Connection implements StreamConnection {
     nextRetryAt: number | null = null,
     error?: SSEError | null,
   ): void {
-    const state = this.#state;
+    const state = this.state;
     state.status = status;
     state.readyState = status === 'open' ? 1 : status === 'closed' ? 2 : 0;
     state.attempt = attempt;
     state.nextRetryAt = nextRetryAt;
     if (error !== undefined) state.error = error;
-    this.#changed();
-  }
-
-  #changed(): void {
-    this.#snapshot = null;
-    this.#stateListeners.emit();
+    this.changed();
   }
 }
 
@@ -602,34 +525,4 @@ function isOffline(): boolean {
     (globalThis as { navigator?: { onLine?: boolean } }).navigator?.onLine === false &&
     typeof globalThis.addEventListener === 'function'
   );
-}
-
-/**
- * Listeners called in the order they were added; adding one twice keeps one. The array is
- * replaced, never changed, on add and remove, so the per-event loop is a plain indexed one and a
- * listener removed (or added) during a call takes effect from the next event.
- */
-export class Listeners<T> {
-  list: ReadonlyArray<(value: T) => void> = [];
-
-  add(listener: (value: T) => void): () => void {
-    if (!this.list.includes(listener)) this.list = [...this.list, listener];
-    return () => {
-      this.list = this.list.filter((l) => l !== listener);
-    };
-  }
-
-  /** Calls each listener; a throwing one must not break the stream or the others: report it. */
-  emit(value: T): void;
-  emit(this: Listeners<void>): void;
-  emit(value?: T): void {
-    const list = this.list;
-    for (let i = 0; i < list.length; i++) {
-      try {
-        (list[i] as (value: T | undefined) => void)(value);
-      } catch (error) {
-        reportListenerError(error);
-      }
-    }
-  }
 }

@@ -1,9 +1,6 @@
 import {
-  ANY_EVENT,
   Connection,
   INITIAL,
-  LAST_EVENT_TYPES,
-  Listeners,
   type ConnectionInspection,
   type ConnectionOptions,
   type ShareStrategy,
@@ -11,7 +8,8 @@ import {
 } from './connection.js';
 import { SSEError, type SSEErrorInit, type SSEErrorType } from './errors.js';
 import { stableJson } from './registry.js';
-import type { ConnectionSnapshot, ConnectionStatus, Continuity, SSEMessage } from './types.js';
+import { ANY_EVENT, StreamBase } from './streamBase.js';
+import type { ConnectionStatus, Continuity, SSEMessage } from './types.js';
 
 /** The part of the Web Locks API (`navigator.locks`) tab sharing uses. */
 export interface TabLocks {
@@ -254,23 +252,12 @@ function toWire(error: SSEError): WireError {
  * connection), the others follow its broadcasts. Made by {@link tabs}; behaves as a
  * {@link Connection}.
  */
-export class TabConnection implements StreamConnection {
+export class TabConnection extends StreamBase implements StreamConnection {
   readonly url: string;
   readonly options: Readonly<ConnectionOptions>;
 
   readonly #cfg: Config;
   readonly #tab = Math.random().toString(36).slice(2) + Date.now().toString(36);
-  readonly #state: {
-    -readonly [K in Exclude<keyof ConnectionSnapshot, 'lastEventId'>]: ConnectionSnapshot[K];
-  };
-  #lastEventId: string;
-  #snapshot: ConnectionSnapshot | null = null;
-  readonly #stateListeners = new Listeners<void>();
-  readonly #eventListeners = new Map<string, Listeners<SSEMessage>>();
-  readonly #anyListeners = new Listeners<SSEMessage>();
-  readonly #openListeners = new Listeners<void>();
-  readonly #errorListeners = new Listeners<SSEError>();
-  readonly #lastByType = new Map<string, SSEMessage>();
   /** Events delivered in this tab. */
   #received = 0;
 
@@ -329,47 +316,17 @@ export class TabConnection implements StreamConnection {
   #error: SSEError | null = null;
 
   constructor(url: string, options: ConnectionOptions, config: Config) {
+    const { lastEventId: _, ...initial } = INITIAL;
+    super({ ...initial, shared: true }, options.lastEventId ?? '');
     this.url = url;
     this.options = options;
     this.#cfg = config;
-    this.#lastEventId = options.lastEventId ?? '';
-    const { lastEventId: _, ...initial } = INITIAL;
-    this.#state = { ...initial, shared: true };
     options.signal?.addEventListener('abort', () => {
       if (!this.#joined) return;
       this.close();
-      this.#state.error = new SSEError('aborted', 'The stream was aborted by its signal');
-      this.#changed();
+      this.state.error = new SSEError('aborted', 'The stream was aborted by its signal');
+      this.changed();
     });
-  }
-
-  getSnapshot = (): ConnectionSnapshot =>
-    (this.#snapshot ??= Object.freeze({ ...this.#state, lastEventId: this.#lastEventId }));
-
-  subscribe = (listener: () => void): (() => void) => this.#stateListeners.add(listener);
-
-  addEventListener(type: string, listener: (message: SSEMessage) => void): () => void {
-    if (type === ANY_EVENT) return this.#anyListeners.add(listener);
-    const all = this.#eventListeners;
-    let listeners = all.get(type);
-    if (!listeners) all.set(type, (listeners = new Listeners()));
-    const remove = listeners.add(listener);
-    return () => {
-      remove();
-      if (!listeners.list.length && all.get(type) === listeners) all.delete(type);
-    };
-  }
-
-  onOpen(listener: () => void): () => void {
-    return this.#openListeners.add(listener);
-  }
-
-  onError(listener: (error: SSEError) => void): () => void {
-    return this.#errorListeners.add(listener);
-  }
-
-  getLastEvent(type: string): SSEMessage | undefined {
-    return this.#lastByType.get(type);
   }
 
   /**
@@ -389,7 +346,7 @@ export class TabConnection implements StreamConnection {
           events: this.#received,
           bytes: 0,
           history: [],
-          lastEvents: [...this.#lastByType.values()],
+          lastEvents: [...this.lastByType.values()],
         };
   }
 
@@ -406,21 +363,21 @@ export class TabConnection implements StreamConnection {
   open(): void {
     if (this.options.signal?.aborted) return;
     if (this.#joined) {
-      if (this.#state.status !== 'closed') return;
+      if (this.state.status !== 'closed') return;
       if (this.#inner) this.#inner.open();
       else this.#post({ k: 'reopen' });
       return;
     }
     this.#joined = true;
     this.#expect = 0;
-    const state = this.#state;
+    const state = this.state;
     // Events went by while this tab was out: it cannot get them back.
     if (this.#seen) state.continuity = 'gap';
     state.status = 'connecting';
     state.readyState = 0;
     state.attempt = 0;
     state.nextRetryAt = null;
-    this.#changed();
+    this.changed();
     const channel = (this.#channel = this.#cfg.channel(this.#cfg.name));
     channel.onmessage = (event) => this.#receive(event.data as Wire);
     this.#listenLifecycle();
@@ -437,12 +394,12 @@ export class TabConnection implements StreamConnection {
     this.#channel = null;
     this.#removeLifecycle?.();
     this.#removeLifecycle = null;
-    const state = this.#state;
+    const state = this.state;
     state.status = 'closed';
     state.readyState = 2;
     state.attempt = 0;
     state.nextRetryAt = null;
-    this.#changed();
+    this.changed();
   }
 
   /** Asks for the current state, queues for the lock and watches the leader. */
@@ -545,12 +502,12 @@ export class TabConnection implements StreamConnection {
   #becomeLeader(): void {
     clearTimeout(this.#watchdog);
     const e = Math.max(Date.now(), this.#maxEpoch + 1);
-    this.#switchEpoch(e, this.#tab, this.#lastEventId);
+    this.#switchEpoch(e, this.#tab, this.lastEventId);
     const inner = new Connection(this.url, {
       ...this.options,
       share: undefined,
       signal: undefined,
-      lastEventId: this.#lastEventId || undefined,
+      lastEventId: this.lastEventId || undefined,
     });
     this.#inner = inner;
     this.#sent = null;
@@ -567,7 +524,7 @@ export class TabConnection implements StreamConnection {
     this.#beat();
     // A stream the previous leader gave up on (a permanent error, a 204) stays closed until a
     // tab calls open(): a new leader is no reason to try again.
-    if (this.#state.status === 'closed' && this.#state.error) return;
+    if (this.state.status === 'closed' && this.state.error) return;
     // Its first state (connecting) tells the other tabs who leads now.
     inner.open();
   }
@@ -680,8 +637,8 @@ export class TabConnection implements StreamConnection {
             to: message.tab,
             n: this.#seq,
             s,
-            m: this.#state.lastMessage,
-            last: [...this.#lastByType.values()],
+            m: this.state.lastMessage,
+            last: [...this.lastByType.values()],
           });
         }
         return;
@@ -692,9 +649,9 @@ export class TabConnection implements StreamConnection {
         if (message.to !== this.#tab || !this.#accept(message)) return;
         // The state as of message `n`: what follows is what this tab needs.
         this.#expect = Math.max(this.#expect, message.n + 1);
-        this.#lastByType.clear();
-        for (const m of message.last) this.#lastByType.set(m.type, m);
-        this.#state.lastMessage = message.m;
+        this.lastByType.clear();
+        for (const m of message.last) this.lastByType.set(m.type, m);
+        this.state.lastMessage = message.m;
         this.#remember(message.s.lastEventId);
         this.#apply({ t: 'st', s: message.s });
         return;
@@ -794,13 +751,13 @@ export class TabConnection implements StreamConnection {
     if (!this.#seen) return;
     const at = r ? this.#history.lastIndexOf(r) : -1;
     if (at >= 0) this.#skip = this.#history.slice(at + 1);
-    this.#setContinuity(at >= 0 || (r !== '' && r === this.#lastEventId) ? 'resumed' : 'gap');
+    this.#setContinuity(at >= 0 || (r !== '' && r === this.lastEventId) ? 'resumed' : 'gap');
   }
 
   #setContinuity(continuity: Continuity): void {
     // A gap stays a gap until the tab leaves: a later resume does not bring those events back.
-    if (this.#state.continuity === 'gap' && continuity === 'resumed') return;
-    this.#state.continuity = continuity;
+    if (this.state.continuity === 'gap' && continuity === 'resumed') return;
+    this.state.continuity = continuity;
   }
 
   #apply(item: Item<SSEError | WireError>): void {
@@ -809,24 +766,24 @@ export class TabConnection implements StreamConnection {
         return this.#event(item.m);
       case 'st': {
         const { s } = item;
-        const state = this.#state;
+        const state = this.state;
         state.status = s.status;
         state.readyState = s.status === 'open' ? 1 : s.status === 'closed' ? 2 : 0;
         state.attempt = s.attempt;
         state.nextRetryAt = s.nextRetryAt;
         state.error = s.error && this.#revive(s.error);
-        if (!this.#skip.length) this.#lastEventId = s.lastEventId;
+        if (!this.#skip.length) this.lastEventId = s.lastEventId;
         if (s.continuity !== this.#leaderContinuity) {
           this.#leaderContinuity = s.continuity;
           if (this.#seen && s.continuity !== 'continuous') this.#setContinuity(s.continuity);
         }
         if (s.status === 'open') this.#seen = true;
-        return this.#changed();
+        return this.changed();
       }
       case 'open':
-        return this.#openListeners.emit();
+        return this.openListeners.emit();
       case 'err':
-        return this.#errorListeners.emit(this.#revive(item.x));
+        return this.errorListeners.emit(this.#revive(item.x));
       case 'bye':
         this.#bye = true;
         return this.#onBye?.();
@@ -863,15 +820,8 @@ export class TabConnection implements StreamConnection {
     this.#seen = true;
     this.#received++;
     this.#remember(message.lastEventId);
-    this.#lastEventId = message.lastEventId;
-    const last = this.#lastByType;
-    const known = last.size;
-    last.set(message.type, message);
-    if (last.size > known && known >= LAST_EVENT_TYPES) last.delete(last.keys().next().value!);
-    this.#state.lastMessage = message;
-    this.#changed();
-    this.#eventListeners.get(message.type)?.emit(message);
-    this.#anyListeners.emit(message);
+    this.lastEventId = message.lastEventId;
+    this.fanOut(message);
   }
 
   #remember(lastEventId: string): void {
@@ -881,13 +831,13 @@ export class TabConnection implements StreamConnection {
   }
 
   #wireState(): WireState<WireError> {
-    const state = this.#state;
+    const state = this.state;
     return {
       status: state.status,
       attempt: state.attempt,
       nextRetryAt: state.nextRetryAt,
       error: state.error && toWire(state.error),
-      lastEventId: this.#lastEventId,
+      lastEventId: this.lastEventId,
       continuity: this.#leaderContinuity,
     };
   }
@@ -915,10 +865,5 @@ export class TabConnection implements StreamConnection {
       win?.removeEventListener('pagehide', away);
       win?.removeEventListener('pageshow', back);
     };
-  }
-
-  #changed(): void {
-    this.#snapshot = null;
-    this.#stateListeners.emit();
   }
 }
