@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-import { render, screen } from '@testing-library/react';
+import { act, render, screen } from '@testing-library/react';
 import { StrictMode, useEffect } from 'react';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { useEventSource } from '../../src/index.js';
@@ -183,6 +183,23 @@ describe('connection sharing', () => {
     await flushFrames(2);
     expect(server.connections).toHaveLength(0);
     expect(screen.getByText('closed/2 closed/2')).toBeTruthy();
+  });
+
+  it('with enabled: false, open() does nothing: the hook holds no connection to open', async () => {
+    let api: ReturnType<typeof useEventSource> | undefined;
+    function Off() {
+      api = useEventSource('/off', { enabled: false });
+      return <i>{api.status}</i>;
+    }
+    render(
+      <TestStreamProvider server={server} strict>
+        <Off />
+      </TestStreamProvider>,
+    );
+    act(() => api!.open());
+    await flushFrames(2);
+    expect(server.connections).toHaveLength(0);
+    expect(screen.getByText('closed')).toBeTruthy();
   });
 
   it('turning enabled off releases the connection, on again reconnects', async () => {
