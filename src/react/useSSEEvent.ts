@@ -56,11 +56,6 @@ interface Memo {
  * }
  * ```
  */
-export function useSSEEvent<E extends object, K extends keyof E & string>(
-  stream: StreamDescriptor<E> | null,
-  type: K,
-  options?: UseSSEEventOptions<TypedMessage<E[K], K>> & { parse?: ParseOption<unknown> },
-): TypedMessage<E[K], K> | undefined;
 export function useSSEEvent<TData = unknown>(
   url: string | null,
   type: string,
@@ -71,6 +66,13 @@ export function useSSEEvent<TData = string>(
   type: string,
   options?: UseSSEEventOptions<TypedMessage<TData>> & { parse?: undefined },
 ): TypedMessage<TData> | undefined;
+// The descriptor overload comes last: when no overload matches, compilers report the last one's
+// error, and for a typed stream that names the misspelled event and the valid ones.
+export function useSSEEvent<E extends object, K extends keyof E & string>(
+  stream: StreamDescriptor<E> | null,
+  type: K,
+  options?: UseSSEEventOptions<TypedMessage<E[K], K>> & { parse?: ParseOption<unknown> },
+): TypedMessage<E[K], K> | undefined;
 export function useSSEEvent(
   target: StreamTarget,
   type: string,
