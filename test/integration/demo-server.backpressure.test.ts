@@ -1,10 +1,9 @@
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDemoApp, type DemoApp, type DemoAppOptions } from '../../demo/server/app';
+import { serveDemoApp } from '../helpers/demoApp';
 import { startDemoProcess, type DemoProcess } from '../helpers/demoProcess';
 import { isRange, RawSseClient } from '../helpers/rawSseClient';
 
@@ -37,20 +36,9 @@ async function startApp(options: DemoAppOptions) {
     log: (line) => logs.push(line),
     ...options,
   });
-  const server = http.createServer((req, res) => {
-    if (!app.handle(req, res)) {
-      res.writeHead(404);
-      res.end();
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  cleanups.push(async () => {
-    await app.close();
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  });
-  return { app, logs, base: `http://127.0.0.1:${port}` };
+  const served = await serveDemoApp(app);
+  cleanups.push(served.stop);
+  return { app, logs, base: served.base };
 }
 
 /** 1,000 characters: an event of about 1.1 kB on the wire. */

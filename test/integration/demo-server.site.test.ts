@@ -2,10 +2,11 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { chromium } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createDemoApp, type DemoApp, type DemoAppOptions } from '../../demo/server/app';
 import { hostName } from '../../demo/server/site';
+import { launchBrowser } from '../../e2e/lib';
+import { serveDemoApp } from '../helpers/demoApp';
 import { startDemoProcess } from '../helpers/demoProcess';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -17,20 +18,9 @@ afterEach(async () => {
 
 async function start(options: DemoAppOptions = {}) {
   const app: DemoApp = createDemoApp({ tickMs: 0, heartbeatMs: 0, ...options });
-  const server = http.createServer((req, res) => {
-    if (!app.handle(req, res)) {
-      res.writeHead(404);
-      res.end();
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  cleanups.push(async () => {
-    await app.close();
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  });
-  return { app, port, base: `http://127.0.0.1:${port}` };
+  const served = await serveDemoApp(app);
+  cleanups.push(served.stop);
+  return { app, port: served.port, base: served.base };
 }
 
 interface Answer {
@@ -235,20 +225,7 @@ describe('in Chromium, a page of another site', () => {
     cleanups.push(() => new Promise<void>((resolve) => attacker.close(() => resolve())));
     const attackerPort = (attacker.address() as AddressInfo).port;
 
-    const browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      timeout: 30_000,
-    });
+    const browser = await launchBrowser();
     cleanups.push(() => browser.close());
     const tab = await browser.newPage();
     const answered = tab.waitForResponse(
