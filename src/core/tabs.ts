@@ -111,6 +111,11 @@ const RESEND_WAIT = 1000;
 
 /** How long a tab granted the lock waits for the previous leader's goodbye, in ms. */
 const HANDOVER_WAIT = 250;
+/**
+ * How long a tab that took over keeps the takeover lock: long enough for its first message to
+ * reach the other tabs (a task or two), short enough that freezing it then is unlikely.
+ */
+const TAKEOVER_HOLD = 50;
 
 /** How many event IDs a tab remembers to recognise events a new leader's server replays. */
 const HISTORY = 256;
@@ -472,30 +477,48 @@ export class TabConnection extends StreamBase implements StreamConnection {
   }
 
   #takeOver(): void {
-    const { locks, name, timeout } = this.#cfg;
+    const { timeout, heartbeat } = this.#cfg;
     this.#arm();
+    if (Date.now() - this.#lastHeard < 2 * timeout) return this.#claimTakeover(false);
+    // A tab frozen while it held the takeover lock would block every takeover after it: once
+    // the silence has lasted twice the timeout, take that lock from it too. The tabs that all
+    // find it stuck are spread over a heartbeat, so the first one's lead reaches the others
+    // before they try.
+    setTimeout(() => {
+      if (Date.now() - this.#lastHeard >= 2 * timeout) this.#claimTakeover(true);
+    }, Math.random() * heartbeat);
+  }
+
+  /** Takes the takeover lock (from a stuck holder if `steal`), then the stream's lock. */
+  #claimTakeover(steal: boolean): void {
+    const { locks, name, timeout } = this.#cfg;
     locks
-      .request(`${name}:takeover`, { ifAvailable: true }, async (lock) => {
-        if (!lock || !this.#joined || this.#frozen || this.#inner) return;
-        // Another tab may have taken over while this one waited for the takeover lock.
-        if (Date.now() - this.#lastHeard < timeout) return;
-        this.#claim?.abort();
-        const claim = (this.#claim = new AbortController());
-        await new Promise<void>((granted) => {
-          locks
-            .request(name, { steal: true }, () => {
-              granted();
-              return this.#lead(claim, true);
-            })
-            .then(noop, (error: unknown) => {
-              granted();
-              this.#lost(claim, error);
-            });
-        });
-        // Held a heartbeat longer, so that tabs whose watchdog fired with this one's hear the new
-        // leader before they may try.
-        await new Promise((done) => setTimeout(done, this.#cfg.heartbeat));
-      })
+      .request(
+        `${name}:takeover`,
+        steal ? { steal: true } : { ifAvailable: true },
+        async (lock) => {
+          if (!lock || !this.#joined || this.#frozen || this.#inner) return;
+          // Another tab may have taken over while this one waited for the takeover lock.
+          if (Date.now() - this.#lastHeard < timeout) return;
+          this.#claim?.abort();
+          const claim = (this.#claim = new AbortController());
+          await new Promise<void>((granted) => {
+            locks
+              .request(name, { steal: true }, () => {
+                granted();
+                return this.#lead(claim, true);
+              })
+              .then(noop, (error: unknown) => {
+                granted();
+                this.#lost(claim, error);
+              });
+          });
+          // Held a moment longer, so that tabs whose watchdog fired with this one's hear the new
+          // leader before they may try. Only a moment: a page frozen while it holds this lock
+          // keeps it until the others take it.
+          await new Promise((done) => setTimeout(done, TAKEOVER_HOLD));
+        },
+      )
       .catch(noop);
   }
 

@@ -234,6 +234,33 @@ describe('tabs: one connection per browser', () => {
     expect(old.conn.getSnapshot().continuity).toBe('resumed');
   });
 
+  it('a takeover lock held by a tab frozen just after its takeover blocks takeovers only for a while', async () => {
+    const b = browser();
+    const tabs = [b.tab(), b.tab(), b.tab()];
+    for (const t of tabs) t.conn.open();
+    await settle();
+    serve(b.server.last, [1, 2]);
+    await settle();
+    const old = b.leader();
+    // A tab that took over and froze at once keeps the takeover lock it held for a moment.
+    const frozenTab = b.locks.client();
+    const lockName = `sse-hooks:${JSON.stringify([URL, 'GET', null, null, 'same-origin', null])}`;
+    frozenTab
+      .request(`${lockName}:takeover`, {}, () => new Promise<void>(() => {}))
+      .catch(() => {});
+    await settle(1);
+    expect(b.locks.holders((name) => name.endsWith(':takeover'))).toEqual([frozenTab.id]);
+    old.channels.hang({ drop: true });
+    // The usual takeover (after 2 s of silence) cannot get the lock...
+    await settle(2700);
+    expect(b.server.attempts).toHaveLength(1);
+    // ...and once the silence has lasted twice as long, a tab takes that lock too.
+    await settle(2500);
+    expect(b.server.attempts).toHaveLength(2);
+    expect(lastEventIdOf(b.server.last)).toBe('2');
+    expect(b.leader()).not.toBe(old);
+  });
+
   it('ignores an older leader that speaks after the others moved on', async () => {
     const b = browser();
     const [x, y] = [b.tab(), b.tab()];
