@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Session } from 'better-sse';
 import { EventHistory, HistoryLog, type StoredEvent } from './history.js';
 import { openStream, createBuffer, writeBuffer } from './sse.js';
-import { readValidJson, sendJson, sendError } from './http.js';
+import { lastEventIdOf, readValidJson, sendJson, sendError } from './http.js';
 import { EventFanout } from './fanout.js';
 import { RedisEventLog } from './redisLog.js';
 import {
@@ -148,10 +148,6 @@ const off = (value: number | false | undefined, fallback: number) =>
 const DASHBOARD_BACKLOG_LIMIT = 1024 * 1024;
 /** Below Node's default high-water mark a full response would never emit 'drain'. */
 const MIN_QUEUE_BYTES = 16 * 1024;
-
-function headerValue(value: string | string[] | undefined): string {
-  return (Array.isArray(value) ? value[0] : value)?.trim() ?? '';
-}
 
 export function createDemoApp(options: DemoAppOptions = {}): DemoApp {
   const tickMs = off(options.tickMs, 1000);
@@ -337,12 +333,8 @@ export function createDemoApp(options: DemoAppOptions = {}): DemoApp {
     return { cursor: history.latestId, unavailable: true };
   }
 
-  async function handleEvents(req: IncomingMessage, res: ServerResponse, url: URL) {
-    // EventSource sends Last-Event-ID on its own reconnects; a fresh native EventSource can only
-    // pass it in the query string.
-    const lastId =
-      headerValue(req.headers['last-event-id']) ||
-      (url.searchParams.get('lastEventId') ?? '').trim();
+  async function handleEvents(req: IncomingMessage, res: ServerResponse) {
+    const lastId = lastEventIdOf(req);
     const session = await openStream(req, res, { retry: retryMs });
     if (!session) return;
     if (closing) {

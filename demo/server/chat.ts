@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Session } from 'better-sse';
-import { readValidJson, sendError } from './http.js';
+import { headerValue, lastEventIdOf, readValidJson, sendError } from './http.js';
 import { createBuffer, openStream, writeBuffer } from './sse.js';
 
 /**
@@ -250,9 +250,6 @@ export interface ChatService {
   stats(): ChatStats;
 }
 
-const headerValue = (value: string | string[] | undefined) =>
-  (Array.isArray(value) ? value[0] : value)?.trim() ?? '';
-
 /** `<reply id>.<n>` -> the reply id and n; a bare number (older clients) gives only n. */
 export function parseChunkId(id: string): { reply: string | null; index: number } | null {
   const match = /^(?:([0-9a-f]{16})\.)?(\d{1,9})$/.exec(id);
@@ -412,7 +409,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
       }
       // With a Last-Event-ID (a client resuming in the same page): the same reply if it is held,
       // else the same answer regenerated from that place (the answer depends only on the messages).
-      const lastEventId = headerValue(req.headers['last-event-id']);
+      const lastEventId = lastEventIdOf(req);
       const held = lastEventId === '' ? null : find(lastEventId);
       if (held) {
         counts.resumed += 1;
@@ -426,7 +423,7 @@ export function createChatService(options: ChatServiceOptions): ChatService {
 
     async handleResume(req, res) {
       if (!authorized(req, res)) return;
-      const lastEventId = headerValue(req.headers['last-event-id']);
+      const lastEventId = lastEventIdOf(req);
       const held = find(lastEventId);
       if (!held) {
         counts.resumeMissed += 1;

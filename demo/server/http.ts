@@ -129,3 +129,19 @@ export function sendError(
 ): void {
   sendJson(res, status, { error: message }, headers);
 }
+
+/** The first value of a request header, trimmed; '' when absent. */
+export function headerValue(value: string | string[] | undefined): string {
+  return (Array.isArray(value) ? value[0] : value)?.trim() ?? '';
+}
+
+/**
+ * The event ID a client resumes from: the `Last-Event-ID` header, else the `lastEventId` query
+ * parameter, which sse-hooks sends instead on a cross-origin GET that would otherwise need no
+ * CORS preflight (and a fresh native EventSource can only send).
+ */
+export function lastEventIdOf(req: IncomingMessage): string {
+  const header = headerValue(req.headers['last-event-id']);
+  if (header) return header;
+  return (new URL(req.url ?? '/', 'http://localhost').searchParams.get('lastEventId') ?? '').trim();
+}

@@ -138,6 +138,13 @@ describe('GET /api/chat/stream', () => {
     });
     await until(() => tail.state.ended, 'the tail');
     expect(tail.events).toEqual(whole.events.slice(-2));
+    // The same through the query parameter a cross-origin client sends in place of the header.
+    const viaQuery = await open(
+      `${base}/api/chat/stream?lastEventId=${encodeURIComponent(last.id)}`,
+      { headers: auth },
+    );
+    await until(() => viaQuery.state.ended, 'the tail, asked through the query');
+    expect(viaQuery.events).toEqual(whole.events.slice(-2));
   });
 
   it('answers 404 for an id it does not hold, 401 without the token', async () => {
