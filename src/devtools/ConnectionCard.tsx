@@ -1,4 +1,5 @@
-import type { CSSProperties } from 'react';
+import { useState, type CSSProperties } from 'react';
+import type { SSEMessage } from '../core/index.js';
 import { displayData, rate, truncate } from './format.js';
 import type { Sample } from './useSamples.js';
 
@@ -19,6 +20,22 @@ function Spark({ values, label }: { values: readonly number[]; label: string }) 
     <svg width={120} height={20} role="img" aria-label={label}>
       <polyline points={points} fill="none" stroke="#60a5fa" strokeWidth={1.5} />
     </svg>
+  );
+}
+
+/**
+ * The last event of one type, its data shown only while opened: a closed row costs a summary
+ * line per sample, however large or frequent the events.
+ */
+function LastEvent({ event }: { event: SSEMessage }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <details data-testid="sse-devtools-event" onToggle={(e) => setOpen(e.currentTarget.open)}>
+      <summary>
+        {truncate(event.type, 80)} {event.lastEventId && `#${truncate(event.lastEventId, 40)}`}
+      </summary>
+      {open && <pre style={pre}>{displayData(event.data)}</pre>}
+    </details>
   );
 }
 
@@ -79,12 +96,7 @@ export function ConnectionCard({ sample }: { sample: Sample }) {
         </ol>
       )}
       {info.lastEvents.map((event) => (
-        <details key={event.type} data-testid="sse-devtools-event">
-          <summary>
-            {truncate(event.type, 80)} {event.lastEventId && `#${truncate(event.lastEventId, 40)}`}
-          </summary>
-          <pre style={pre}>{displayData(event.data)}</pre>
-        </details>
+        <LastEvent key={event.type} event={event} />
       ))}
     </section>
   );

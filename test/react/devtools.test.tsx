@@ -33,8 +33,18 @@ it('shows hostile data as text, truncated, with control characters visible', asy
       <SSEDevtools registry={registry} initialIsOpen />
     </Strict>,
   );
-  const elapsed = performance.now() - started;
   const panel = screen.getByRole('complementary', { name: 'SSE devtools' });
+  // Each event's data is shown once its row is opened.
+  const rows = screen.getAllByTestId('sse-devtools-event') as HTMLDetailsElement[];
+  expect(rows).toHaveLength(4);
+  expect(panel.querySelector('pre')).toBeNull();
+  act(() => {
+    for (const row of rows) {
+      row.open = true;
+      row.dispatchEvent(new Event('toggle'));
+    }
+  });
+  const elapsed = performance.now() - started;
   expect(panel.querySelector('img, script')).toBeNull();
   expect((window as { __pwned?: number }).__pwned).toBeUndefined();
   const text = panel.textContent ?? '';
