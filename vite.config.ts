@@ -19,6 +19,7 @@ export default defineConfig({
         index: 'src/index.ts',
         chat: 'src/chat.ts',
         core: 'src/core/index.ts',
+        'core-node': 'src/core/node.ts',
         devtools: 'src/devtools/index.ts',
         testing: 'src/testing/index.ts',
         'testing-vitest': 'src/testing/vitest.ts',

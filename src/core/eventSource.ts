@@ -1,6 +1,39 @@
-import { Connection } from './connection.js';
+import { ANY_EVENT, Connection } from './connection.js';
 import type { SSEError } from './errors.js';
-import { createNodeTransport } from './transports/nodeTransport.js';
+import type { Transport } from './transports/transport.js';
+
+/**
+ * The transport an {@link EventSource} uses without a custom `fetch`. The Node build of
+ * `sse-hooks/core` sets Node's own http here (it reads streams about twice as fast as Node's
+ * fetch), so browser bundles never carry it.
+ */
+export const platformDefaults: { transport?: () => Transport | undefined } = {};
+
+/**
+ * A `MessageEvent` whose fields are read from private slots instead of an init dictionary: the
+ * dictionary's conversion is most of what building one costs (in Node 20, dispatching one built
+ * this way takes about 190 ns instead of 300). It is a real `MessageEvent` all the same.
+ */
+class StreamMessageEvent extends MessageEvent<string> {
+  readonly #data: string;
+  readonly #lastEventId: string;
+  readonly #origin: string;
+  constructor(type: string, data: string, lastEventId: string, origin: string) {
+    super(type);
+    this.#data = data;
+    this.#lastEventId = lastEventId;
+    this.#origin = origin;
+  }
+  override get data(): string {
+    return this.#data;
+  }
+  override get lastEventId(): string {
+    return this.#lastEventId;
+  }
+  override get origin(): string {
+    return this.#origin;
+  }
+}
 
 /** Options of the {@link EventSource} constructor: the WHATWG ones, plus a custom `fetch`. */
 export interface EventSourceInit {
@@ -73,26 +106,24 @@ export class EventSource extends EventTarget {
     }
     this.url = resolved;
     this.withCredentials = Boolean(init.withCredentials);
-    this.#connection = new Connection(resolved, {
-      // In Node, Node's own http reads streams about twice as fast as its fetch.
-      transport: (!init.fetch && createNodeTransport()) || 'fetch',
+    const connection = (this.#connection = new Connection(resolved, {
+      transport: (!init.fetch && platformDefaults.transport?.()) || 'fetch',
       fetch: init.fetch,
       withCredentials: this.withCredentials,
       // Spec: only a network loss "reestablishes the connection"; any other failure is final.
       retryOn: (error) => error.type === 'network',
       // Spec: the reconnection time is implementation-defined; browsers use about 3 s.
       reconnect: { initialDelay: 3000, maxDelay: 60_000 },
-      receive: (type, data, lastEventId, origin) => {
-        if (this.#types.has(type)) {
-          this.dispatchEvent(new MessageEvent(type, { data, lastEventId, origin }));
-        }
-      },
+    }));
+    connection.addEventListener(ANY_EVENT, ({ type, data, lastEventId, origin }) => {
+      // No event object is built for a type nobody listens to.
+      if (this.#types.has(type)) {
+        this.dispatchEvent(new StreamMessageEvent(type, data, lastEventId, origin));
+      }
     });
-    this.#connection.onOpen(() => this.dispatchEvent(new Event('open')));
-    this.#connection.onError((error) =>
-      this.dispatchEvent(Object.assign(new Event('error'), { error })),
-    );
-    this.#connection.open();
+    connection.onOpen(() => this.dispatchEvent(new Event('open')));
+    connection.onError((error) => this.dispatchEvent(Object.assign(new Event('error'), { error })));
+    connection.open();
   }
 
   /** 0 CONNECTING, 1 OPEN, 2 CLOSED. */

@@ -1,4 +1,4 @@
-import type { BodyOption, ConnectionOptions } from './connection.js';
+import type { BodyOption, ConnectionOptions } from './types.js';
 import type { TransportRequest } from './transports/transport.js';
 
 /** Default name of the query parameter that carries the last event ID when a header cannot. */
@@ -60,6 +60,7 @@ export function buildRequest(
     credentials: options.credentials ?? (options.withCredentials ? 'include' : 'same-origin'),
     lastEventId,
     signal,
+    clock: options.clock,
   };
 }
 

@@ -7,6 +7,19 @@ export const LAST_EVENT_TYPES = 256;
 /** Listener type that receives every event whatever its type. */
 export const ANY_EVENT = '*';
 
+/** The state of a connection that was never opened. */
+export const INITIAL: ConnectionSnapshot = /* @__PURE__ */ Object.freeze({
+  status: 'closed',
+  readyState: 2,
+  lastEventId: '',
+  lastMessage: null,
+  error: null,
+  attempt: 0,
+  nextRetryAt: null,
+  shared: false,
+  continuity: 'continuous',
+});
+
 /**
  * Listeners called in the order they were added; adding one twice keeps one. The array is
  * replaced, never changed, on add and remove, so the per-event loop is a plain indexed one and a
@@ -108,11 +121,6 @@ export abstract class StreamBase {
 
   /** A listener asked for `type` (the browser's EventSource delivers only listened types). */
   protected listening(_type: string): void {}
-
-  /** Drops the snapshot without telling anyone (a change that listeners learn of otherwise). */
-  protected stale(): void {
-    this.#snapshot = null;
-  }
 
   /** Publishes a change of `state` or `lastEventId`. */
   protected changed(): void {

@@ -156,16 +156,10 @@ export function createTabSharing(options: TabSharingOptions = {}): ShareStrategy
         options.channel === undefined
           ? Channel && g.isSecureContext !== false && ((name: string) => new Channel(name))
           : options.channel;
-      const { method, body, headers, receive, transport } = connectionOptions;
+      const { method, body, headers, transport } = connectionOptions;
       const perRequest =
         body != null || headers != null || (method ?? 'GET').toUpperCase() !== 'GET';
-      if (
-        !locks ||
-        !channel ||
-        receive ||
-        transport === 'native' ||
-        (perRequest && !options.shareRequests)
-      ) {
+      if (!locks || !channel || transport === 'native' || (perRequest && !options.shareRequests)) {
         return new Connection(url, connectionOptions);
       }
       const lifecycle =

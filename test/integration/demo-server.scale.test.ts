@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EventSource } from '../../src/core/eventSource.js';
+import { EventSource } from '../../src/core/node.js';
 import { createDemoApp, type DemoApp, type DemoAppOptions } from '../../demo/server/app';
 import { PANEL_EVENT_TYPES } from '../../demo/server/controlPanel';
 import { startDemoProcess, type DemoProcess } from '../helpers/demoProcess';

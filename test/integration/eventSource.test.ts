@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { EventSource } from '../../src/core/eventSource.js';
+import { EventSource } from '../../src/core/node.js';
 import { frame, sseHead, startSSEServer, until, type TestSSEServer } from '../helpers/sseServer.js';
 
 let server: TestSSEServer | undefined;

@@ -4,7 +4,7 @@ import {
   EventSource,
   createNodeTransport,
   type ConnectionOptions,
-} from '../../src/core/index.js';
+} from '../../src/core/node.js';
 import { requestsFor, startMisbehavingServer } from '../browser/misbehavingServer.js';
 
 // The browser reliability cases (test/browser/reliability.browser.test.tsx), in Node, against

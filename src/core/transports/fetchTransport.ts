@@ -1,3 +1,4 @@
+import { systemClock, type Clock } from '../clock.js';
 import { SSEError } from '../errors.js';
 import {
   ERROR_BODY_BYTES,
@@ -6,6 +7,7 @@ import {
   networkFailure,
   rejectResponse,
 } from './http.js';
+import { parseRetryAfter } from '../reconnect.js';
 import type { Transport, TransportRequest, TransportSink } from './transport.js';
 
 /**
@@ -33,7 +35,7 @@ async function run(
   request: TransportRequest,
   sink: TransportSink,
 ) {
-  const { url, method, headers, body, credentials, signal } = request;
+  const { url, method, headers, body, credentials, signal, clock = systemClock } = request;
   // Errors after an abort are the abort itself: the connection has moved on.
   const broke = (what: string, cause: unknown) => {
     if (!signal.aborted) sink.error(networkFailure(what, cause));
@@ -57,13 +59,14 @@ async function run(
 
   const { status, statusText, headers: got, body: stream } = response;
   const type = got.get('content-type');
-  let error = rejectResponse(url, status, statusText, type, null);
+  let error = rejectResponse(url, status, statusText, type, undefined);
   if (error) {
-    const text = status === 200 ? undefined : await readSome(stream);
+    const text = status === 200 ? undefined : await readSome(stream, clock);
     // Frees the connection instead of leaving an unread body behind.
     void stream?.cancel().catch(() => {});
     if (signal.aborted) return;
-    error = rejectResponse(url, status, statusText, type, got.get('retry-after'), text);
+    const retryAfter = parseRetryAfter(got.get('retry-after'), clock.now());
+    error = rejectResponse(url, status, statusText, type, retryAfter, text);
     return sink.error(error!);
   }
   if (!stream) return sink.error(new SSEError('network', `No response body from ${url}`));
@@ -84,13 +87,18 @@ async function run(
 }
 
 /** The start of an error body, as text; whatever arrived when it stalls or breaks. */
-async function readSome(stream: ReadableStream<Uint8Array> | null): Promise<string | undefined> {
+async function readSome(
+  stream: ReadableStream<Uint8Array> | null,
+  clock: Clock,
+): Promise<string | undefined> {
   if (!stream) return undefined;
   const reader = stream.getReader();
   const parts: Uint8Array[] = [];
   let size = 0;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ERROR_BODY_MS)));
+  let timer: unknown;
+  const timeout = new Promise<void>(
+    (resolve) => (timer = clock.setTimeout(resolve, ERROR_BODY_MS)),
+  );
   try {
     while (size < ERROR_BODY_BYTES) {
       const read = await Promise.race([reader.read(), timeout]);
@@ -101,7 +109,7 @@ async function readSome(stream: ReadableStream<Uint8Array> | null): Promise<stri
   } catch {
     // A body that breaks says what it said so far.
   }
-  clearTimeout(timer);
+  clock.clearTimeout(timer);
   void reader.cancel().catch(() => {});
   return decodeSome(parts);
 }

@@ -1,4 +1,3 @@
-import { parseRetryAfter } from '../reconnect.js';
 import { SSEError } from '../errors.js';
 
 // What the HTTP transports (fetch, and Node's http) share: the rules an event stream's response
@@ -22,7 +21,7 @@ export function rejectResponse(
   status: number,
   statusText: string,
   type: string | null,
-  retryAfter: string | null,
+  retryAfterMs: number | undefined,
   body?: string,
 ): SSEError | undefined {
   if (status !== 200) {
@@ -32,7 +31,7 @@ export function rejectResponse(
       `HTTP ${status}${statusText && ' ' + statusText} from ${url}${reason ? ': ' + reason : ''}`,
       {
         status,
-        retryAfterMs: parseRetryAfter(retryAfter),
+        retryAfterMs,
         code: status === 204 ? 'no-content' : undefined,
         body: body || undefined,
       },

@@ -1,4 +1,6 @@
+import { systemClock, type Clock } from '../clock.js';
 import { SSEError } from '../errors.js';
+import { parseRetryAfter } from '../reconnect.js';
 import {
   ERROR_BODY_BYTES,
   ERROR_BODY_MS,
@@ -89,7 +91,7 @@ function send(
   headers: Record<string, string>,
   redirects: number,
 ): void {
-  const { signal } = request;
+  const { signal, clock = systemClock } = request;
   // Errors after an abort are the abort itself: the connection has moved on.
   const broke = (what: string, cause: unknown) => {
     if (!signal.aborted) sink.error(networkFailure(what, cause));
@@ -159,11 +161,11 @@ function send(
             status,
             res.statusMessage ?? '',
             contentType,
-            typeof retryAfter === 'string' ? retryAfter : null,
+            parseRetryAfter(typeof retryAfter === 'string' ? retryAfter : null, clock.now()),
             body,
           );
         if (status !== 200) {
-          return readSome(res, (body) => {
+          return readSome(res, clock, (body) => {
             if (!signal.aborted) sink.error(reject(body)!);
           });
         }
@@ -215,18 +217,18 @@ function send(
 }
 
 /** Reads the start of an error body, then frees the socket; whatever arrived if it stalls. */
-function readSome(res: IncomingMessage, done: (body: string) => void): void {
+function readSome(res: IncomingMessage, clock: Clock, done: (body: string) => void): void {
   const parts: Uint8Array[] = [];
   let size = 0;
   let finished = false;
   const finish = () => {
     if (finished) return;
     finished = true;
-    clearTimeout(timer);
+    clock.clearTimeout(timer);
     res.destroy();
     done(decodeSome(parts));
   };
-  const timer = setTimeout(finish, ERROR_BODY_MS);
+  const timer = clock.setTimeout(finish, ERROR_BODY_MS);
   res.on('data', (chunk) => {
     parts.push(chunk);
     if ((size += chunk.length) >= ERROR_BODY_BYTES) finish();

@@ -1,3 +1,4 @@
+import type { Clock } from '../clock.js';
 import type { SSEError } from '../errors.js';
 import type { SSEMessage } from '../types.js';
 
@@ -12,6 +13,8 @@ export interface TransportRequest {
   lastEventId: string;
   /** Aborted when the connection gives this attempt up. */
   signal: AbortSignal;
+  /** The connection's clock, for a transport's own timeouts (absent: the platform's). */
+  clock?: Clock;
 }
 
 /** Where a transport reports. Calls after `signal` aborted are ignored by the connection. */
