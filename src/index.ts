@@ -40,7 +40,6 @@ export type {
   ReadyState,
   ReconnectPolicy,
   RegistryOptions,
-  ResolvedReconnectPolicy,
   SSEErrorInit,
   SSEErrorType,
   SSEMessage,

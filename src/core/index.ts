@@ -2,15 +2,9 @@ export { createParser } from './parse.js';
 export type { ParsedEvent, Parser, ParserCallbacks, ParserOptions } from './parse.js';
 export { SSEError, isSSEError } from './errors.js';
 export type { SSEErrorCode, SSEErrorType, SSEErrorInit } from './errors.js';
-export {
-  DEFAULT_RECONNECT_POLICY,
-  parseRetryAfter,
-  resolvePolicy,
-  retryDelay,
-  shouldRetry,
-} from './reconnect.js';
-export type { ResolvedReconnectPolicy } from './reconnect.js';
+export { parseRetryAfter, retryDelay, shouldRetry } from './reconnect.js';
 export { Connection, ANY_EVENT } from './connection.js';
+export type { Clock } from './clock.js';
 export type {
   BodyOption,
   ConnectionInspection,
@@ -19,7 +13,7 @@ export type {
   ShareStrategy,
   StreamConnection,
 } from './connection.js';
-export { ConnectionRegistry, connectionKey } from './registry.js';
+export { ConnectionRegistry } from './registry.js';
 export type { Lease, RegistryEntryInfo, RegistryOptions } from './registry.js';
 export { EventSource } from './eventSource.js';
 export type { EventSourceErrorEvent, EventSourceEvents, EventSourceInit } from './eventSource.js';
@@ -50,7 +44,7 @@ export type {
   FrameScheduler,
   ReplyStorage,
 } from './textStream.js';
-export { TextReveal, DEFAULT_MAX_LAG } from './textReveal.js';
+export { TextReveal } from './textReveal.js';
 export type { TextRevealOptions } from './textReveal.js';
 export { splitBlocks, BlockSplitter } from './textBlocks.js';
-export { graphemeStarts, isRevealPoint } from './graphemes.js';
+export { graphemeStarts } from './graphemes.js';

@@ -67,17 +67,18 @@ export function shouldRetry(error: SSEError): boolean {
  *
  * @example
  * ```ts
- * retryDelay(1, resolvePolicy(), undefined, undefined, () => 0); // 3000
- * retryDelay(1, resolvePolicy(), 0, undefined, () => 0);         // 250: `retry: 0` is floored
+ * retryDelay(1, {}, undefined, undefined, () => 0); // 3000
+ * retryDelay(1, {}, 0, undefined, () => 0);         // 250: `retry: 0` is floored
  * ```
  */
 export function retryDelay(
   attempt: number,
-  policy: ResolvedReconnectPolicy,
+  given: ReconnectPolicy,
   serverRetry: number | undefined,
   error: SSEError | undefined,
   random: () => number = Math.random,
 ): number {
+  const policy = resolvePolicy(given);
   const base = Math.max(MIN_RETRY_DELAY, serverRetry ?? policy.initialDelay);
   let delay = Math.min(
     base * Math.max(1, policy.factor) ** Math.max(0, attempt - 1),
