@@ -6,7 +6,7 @@
  * text leaves the string code of both clients tuned to it). Inside a process, sse-hooks and its
  * peers run side by side.
  *
- * `npm run bench -- parser` (or memory, eventsource, react, text, fanout) runs one section.
+ * `npm run bench -- parser` (or memory, eventsource, react, text, sizes, fanout) runs one section.
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -38,6 +38,10 @@ const sections: Record<string, Section> = {
   text: {
     title: 'Token stream: Markdown blocks vs whole re-parse, lag behind arrival, renders',
     run: async () => (await import('./streamText.js')).runStreamTextBench(),
+  },
+  sizes: {
+    title: 'Bundle size: sse-hooks vs react-use-websocket and react-hooks-sse (min+gz)',
+    run: async () => (await import('./sizes.js')).runSizeBench(),
   },
   fanout: {
     title: 'Demo server: Redis stream fan-out over 1, 2 and 3 processes',
