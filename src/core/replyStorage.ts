@@ -18,6 +18,8 @@ export interface StoredReply {
   at: number;
 }
 
+/** The stored reply is written at most this often while streaming, and when the page hides. */
+const SAVE_EVERY_MS = 250;
 /** A stored reply older than this is not resumed. */
 const TTL_MS = 10 * 60_000;
 const PREFIX = 'sse-hooks:reply:';
@@ -84,5 +86,36 @@ export function watchPage(hide: () => void, show: () => void, hidden: () => void
   return () => {
     for (const [type, listener] of Object.entries(events))
       host.removeEventListener!(type, listener);
+  };
+}
+
+/**
+ * The stored checkpoint of a running reply: the last event id and the text received up to the
+ * event that set it, so a replay after that id neither repeats nor skips a token. Nothing is
+ * stored without a `key` or before the first id.
+ */
+export function replyCheckpoint(
+  storage: () => ReplyStorage | null,
+  key: string | undefined,
+  url: string,
+  id: string,
+  text: string,
+  now: () => number,
+): { save: () => void; moved: (id: string, text: string) => void } {
+  let savedAt = -Infinity;
+  const save = () => {
+    if (key === undefined || id === '') return;
+    savedAt = now();
+    writeReply(storage(), key, { url, id, text, at: Date.now() });
+  };
+  return {
+    save,
+    /** An event arrived: `text` is all received with it. */
+    moved(eventId, received) {
+      if (eventId === id) return;
+      id = eventId;
+      text = received;
+      if (now() - savedAt >= SAVE_EVERY_MS) save();
+    },
   };
 }

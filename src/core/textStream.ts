@@ -5,118 +5,28 @@
  *
  * No React here: the React hook is a thin adapter over {@link TextStream}.
  */
-import { ANY_EVENT, Connection, type BodyOption } from './connection.js';
-import { SSEError } from './errors.js';
+import type { BodyOption } from './connection.js';
+import type { SSEError } from './errors.js';
 import { animationFrames, type FrameScheduler } from './frameScheduler.js';
-import { shouldRetry } from './reconnect.js';
-import {
-  readReply,
-  sessionReplyStorage,
-  watchPage,
-  writeReply,
-  type ReplyStorage,
-} from './replyStorage.js';
-import { selectToken } from './selectToken.js';
+import { readReply, sessionReplyStorage, writeReply, type ReplyStorage } from './replyStorage.js';
+import { requestReply, type ReplyHost } from './requestReply.js';
 import { BlockSplitter } from './textBlocks.js';
 import { TextReveal } from './textReveal.js';
-import type { HeadersOption, ReconnectPolicy, SSEMessage } from './types.js';
+import type {
+  TextStreamEnvironment,
+  TextStreamOptions,
+  TextStreamSnapshot,
+} from './textStreamOptions.js';
 
 export type { FrameScheduler } from './frameScheduler.js';
 export type { ReplyStorage } from './replyStorage.js';
 export { selectToken } from './selectToken.js';
-
-/**
- * `idle` before the first start or after reset; `streaming` from `start()` (or a resume) until
- * the end; `done` after the sentinel or a clean end of the stream; `stopped` after `stop()`;
- * `error` when the request or the stream failed.
- */
-export type TextStreamStatus = 'idle' | 'streaming' | 'done' | 'stopped' | 'error';
-
-/** An immutable view of a text stream; a new object is published on every change. */
-export interface TextStreamSnapshot {
-  /** The text revealed so far. After done, stop or error it is everything received. */
-  readonly text: string;
-  /**
-   * `text` split into Markdown blocks (paragraphs, fenced code, list items, headings) that join
-   * back into `text`. While streaming, every block but the last is final: it never changes
-   * again, so a renderer memoised per block re-parses only the last one.
-   */
-  readonly blocks: readonly string[];
-  readonly status: TextStreamStatus;
-  /**
-   * The failure when `status` is `error`. While `resume` retries a lost stream, the loss is
-   * shown here with `willRetry: true` and `status` stays `streaming`.
-   */
-  readonly error: SSEError | null;
-}
-
-/** Options of one generation. */
-export interface TextStreamOptions {
-  /** HTTP method (default `POST`). */
-  method?: string;
-  /** Header values, or a function (possibly async) called before the request, e.g. for a fresh token. */
-  headers?: HeadersOption;
-  /** Request body; objects are sent as JSON with `Content-Type: application/json`. */
-  body?: BodyOption;
-  /** Fetch credentials mode (default `same-origin`). */
-  credentials?: RequestCredentials;
-  /** A custom `fetch` (proxies, test doubles). */
-  fetch?: typeof fetch;
-  /**
-   * Extracts the token of one event; return `null`, `undefined` or `''` to skip the event.
-   * Default: {@link selectToken} (OpenAI-style chunks, else the raw data).
-   */
-  select?: (message: SSEMessage) => string | null | undefined;
-  /** Data that ends the generation (compared after trimming). Default `'[DONE]'`; `false` for none. */
-  done?: string | false;
-  /**
-   * `true` (default): reveal at the pace tokens arrive, word by word (character by character in
-   * Chinese, Japanese, Thai...), never more than `maxLag` behind. `false`: show text as it
-   * arrives (once a frame). Users who prefer reduced motion always get `false`.
-   */
-  pace?: boolean;
-  /**
-   * The most a character is shown after its arrival, in ms (default 400), but for the last
-   * character of what arrived, which waits for the next token or the end (an accent or a skin
-   * tone may still extend it).
-   */
-  maxLag?: number;
-  /**
-   * When the stream breaks, request it again with `Last-Event-ID` (`true`, or a backoff policy;
-   * default `false`: report the loss as an error). Only streams whose events carry an `id` are
-   * resumed, so a generation is never started over from scratch.
-   */
-  resume?: boolean | ReconnectPolicy;
-  /**
-   * Opt in to replies that survive a page reload: the reply's text and last event id are kept in
-   * `sessionStorage` under this key while it streams. A {@link TextStream.resumeStored} call
-   * with the same key (`useStreamText` makes it on mount) shows that text at once and continues
-   * with `GET resumeUrl` and `Last-Event-ID`: the prompt is not sent again. Needs event ids.
-   */
-  resumeKey?: string;
-  /** Where a stored reply is requested again (GET with `Last-Event-ID`). Default: the start URL. */
-  resumeUrl?: string;
-  /** Called once when a generation ends with `done`, `stopped` or `error`. */
-  onFinish?: (snapshot: TextStreamSnapshot) => void;
-}
-
-/** Environment hooks, for tests and non-browser hosts. */
-export interface TextStreamEnvironment {
-  /** Default: `requestAnimationFrame` when present, else a 16 ms timer. */
-  frames?: FrameScheduler;
-  /** Default: the `prefers-reduced-motion: reduce` media query, read at each start. */
-  reducedMotion?: () => boolean;
-  /** Milliseconds clock for pacing. Default `performance.now()`. */
-  now?: () => number;
-  /** Default: `sessionStorage` when usable, else nothing is kept. */
-  storage?: ReplyStorage | null;
-}
-
-/** With `resume: true`: the default backoff, giving up after a few attempts. */
-const RESUME_POLICY: ReconnectPolicy = { maxAttempts: 5 };
-
-/** The stored reply is written at most this often while streaming, and when the page hides. */
-const SAVE_EVERY_MS = 250;
+export type {
+  TextStreamEnvironment,
+  TextStreamOptions,
+  TextStreamSnapshot,
+  TextStreamStatus,
+} from './textStreamOptions.js';
 
 const IDLE: TextStreamSnapshot = Object.freeze({
   text: '',
@@ -160,9 +70,24 @@ export class TextStream {
   /** Stores the running generation's checkpoint now. */
   #save = noop;
 
+  readonly #host: ReplyHost;
+
   constructor(env: TextStreamEnvironment = {}) {
     this.#env = env;
-    this.#now = env.now ?? defaultNow;
+    const now = (this.#now = env.now ?? defaultNow);
+    this.#host = {
+      now,
+      storage: () => this.#storage(),
+      token: () => this.#requestFrame(),
+      retrying: (error) => {
+        if (error || this.#snapshot.error) this.#publish({ error });
+      },
+      finish: (status, error) => this.#finish(status, error),
+      restore: (options) => {
+        this.#teardown();
+        this.resumeStored(options);
+      },
+    };
   }
 
   /** The current immutable state. Same object until something changes. */
@@ -242,110 +167,20 @@ export class TextStream {
     }));
     this.#blocks.reset();
     if (restored) reveal.restore(restored);
-    const key = (this.#resumeKey = options.resumeKey);
+    this.#resumeKey = options.resumeKey;
     const resumeUrl = restored === undefined ? (options.resumeUrl ?? url) : url;
-
-    let live = true;
-    // The stored checkpoint: the last event id and the text received up to the event that set it,
-    // so a replay after that id neither repeats nor skips a token.
-    let checkpointId = lastEventId;
-    let checkpointText = reveal.received;
-    let savedAt = -Infinity;
-    const save = (this.#save = () => {
-      if (key === undefined || checkpointId === '') return;
-      savedAt = this.#now();
-      const reply = { url: resumeUrl, id: checkpointId, text: checkpointText, at: Date.now() };
-      writeReply(this.#storage(), key, reply);
-    });
-
-    const conn: Connection = new Connection(url, {
+    const request = requestReply(
+      this.#host,
+      reveal,
+      url,
+      options,
       method,
-      headers: options.headers,
       body,
-      credentials: options.credentials,
-      fetch: options.fetch,
-      transport: 'fetch',
-      lastEventId: lastEventId || undefined,
-      reconnect: options.resume === true ? RESUME_POLICY : options.resume || false,
-      // Resume only a stream that can be resumed (it sent ids) and only after a break: a clean
-      // end is the end, and retrying a request that never produced an id would run it again.
-      retryOn: (error) =>
-        error.code !== 'stream-ended' &&
-        shouldRetry(error) &&
-        conn.getSnapshot().lastEventId !== '',
-    });
-    const select = options.select ?? selectToken;
-    const sentinel = options.done ?? '[DONE]';
-    const offs = [
-      conn.addEventListener(ANY_EVENT, (message) => {
-        if (!live) return;
-        if (sentinel !== false && message.data.trim() === sentinel)
-          return this.#finish('done', null);
-        let token: string | null | undefined;
-        try {
-          token = select(message);
-        } catch (cause) {
-          const error = new SSEError('parse', 'The select function failed', {
-            code: 'select',
-            cause,
-          });
-          return this.#finish('error', error);
-        }
-        if (token) {
-          reveal.push(token, this.#now());
-          this.#requestFrame();
-        }
-        if (message.lastEventId !== checkpointId) {
-          checkpointId = message.lastEventId;
-          checkpointText = reveal.received;
-          if (this.#now() - savedAt >= SAVE_EVERY_MS) save();
-        }
-      }),
-      conn.onError((error) => {
-        if (!live) return;
-        if (error.willRetry) this.#publish({ error });
-        else if (error.code === 'stream-ended') this.#finish('done', null);
-        else this.#finish('error', error);
-      }),
-      conn.onOpen(() => {
-        if (live && this.#snapshot.error) this.#publish({ error: null });
-      }),
-    ];
-    if (key !== undefined) {
-      let hidden = false;
-      offs.push(
-        watchPage(
-          // A reload or a tab closed mid-reply: keep the latest checkpoint, and do not let the
-          // abort that follows end (and forget) the reply.
-          () => {
-            if (!live) return;
-            save();
-            live = false;
-            hidden = true;
-          },
-          // Back from the back/forward cache: the request did not survive, the stored reply did.
-          () => {
-            if (!hidden) return;
-            this.#teardown();
-            this.resumeStored(options);
-          },
-          save,
-        ),
-      );
-    }
-
-    let opened = false;
-    this.#detach = () => {
-      live = false;
-      for (const off of offs) off();
-      if (opened) conn.close();
-      opened = true;
-    };
-    const open = () => {
-      if (opened) return;
-      opened = true;
-      conn.open();
-    };
+      lastEventId,
+      resumeUrl,
+    );
+    this.#detach = request.detach;
+    this.#save = request.save;
     const text = reveal.shownText;
     this.#publish({
       text,
@@ -355,8 +190,8 @@ export class TextStream {
     });
     // A resume made from a mount effect: React's development double mount tears it down at
     // once, before this runs, so it sends no request for nothing.
-    if (restored === undefined) open();
-    else queueMicrotask(open);
+    if (restored === undefined) request.open();
+    else queueMicrotask(request.open);
   }
 
   #storage(): ReplyStorage | null {
