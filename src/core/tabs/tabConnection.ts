@@ -50,7 +50,7 @@ export class TabConnection extends TabFollower implements StreamConnection {
     this.#election = new LeaderElection(config, {
       active: () => this.#joined && !this.#frozen,
       leading: () => this.#leader !== null,
-      handingOver: () => this.epoch !== null && !this.bye,
+      handingOver: () => this.handingOver,
       lead: () => this.#lead(),
       stepDown: () => {
         const leader = this.#leader;
@@ -106,17 +106,17 @@ export class TabConnection extends TabFollower implements StreamConnection {
       return;
     }
     this.#joined = true;
-    this.expect = 0;
+    this.rejoin();
     const state = this.state;
-    // Events went by while this tab was out: it cannot get them back.
-    if (this.seen) state.continuity = 'gap';
     state.status = 'connecting';
     state.readyState = 0;
     state.attempt = 0;
     state.nextRetryAt = null;
     this.changed();
     const channel = (this.#channel = this.#cfg.channel(this.#cfg.name));
-    channel.onmessage = (event) => this.#receive(event.data as Wire);
+    channel.onmessage = (event) => {
+      if (this.#joined) this.receive(event.data as Wire);
+    };
     this.#removeLifecycle = watchLifecycle(
       this.#cfg.lifecycle,
       () => {
@@ -182,8 +182,7 @@ export class TabConnection extends TabFollower implements StreamConnection {
   }
 
   #lead(): void {
-    const e = Math.max(Date.now(), this.maxEpoch + 1);
-    this.switchEpoch(e, this.tab, this.lastEventId);
+    const epoch = this.newEpoch();
     const leader = new TabLeader(
       this.url,
       {
@@ -192,7 +191,7 @@ export class TabConnection extends TabFollower implements StreamConnection {
         signal: undefined,
         lastEventId: this.lastEventId || undefined,
       },
-      this.epoch!,
+      epoch,
       this.#cfg.heartbeat,
       { post: (message) => this.post(message), apply: (item) => this.apply(item) },
     );
@@ -204,39 +203,29 @@ export class TabConnection extends TabFollower implements StreamConnection {
     leader.connection.open();
   }
 
-  #receive(message: Wire): void {
-    if (!this.#joined) return;
+  protected answer(message: Extract<Wire, { k: 'hello' | 'reopen' | 'resend' }>): void {
     const leader = this.#leader;
+    if (!leader) return;
     switch (message.k) {
       case 'hello':
-        if (leader) {
-          leader.flush();
-          this.post({
-            k: 'sync',
-            ...leader.epoch,
-            to: message.tab,
-            n: leader.seq,
-            s: this.wireState(),
-            m: this.state.lastMessage,
-            last: [...this.lastByType.values()],
-          });
-        }
-        return;
+        leader.flush();
+        return this.post({
+          k: 'sync',
+          ...leader.epoch,
+          to: message.tab,
+          n: leader.seq,
+          s: this.wireState(),
+          m: this.state.lastMessage,
+          last: [...this.lastByType.values()],
+        });
       case 'reopen':
-        if (leader?.connection.getSnapshot().status === 'closed') leader.connection.open();
+        if (leader.connection.getSnapshot().status === 'closed') leader.connection.open();
         return;
-      case 'sync':
-        return this.synced(message);
       case 'resend':
-        if (leader && leader.epoch.e === message.e && leader.epoch.f === message.f) {
+        if (leader.epoch.e === message.e && leader.epoch.f === message.f) {
           const sent = leader.sentSince(message.from);
           this.post({ k: 'resent', ...leader.epoch, to: message.tab, sent });
         }
-        return;
-      case 'resent':
-        return this.resent(message);
-      case 'lead':
-        return this.fromLeader(message);
     }
   }
 }

@@ -26,17 +26,17 @@ const HISTORY = 256;
 export abstract class TabFollower extends StreamBase {
   protected readonly tab = Math.random().toString(36).slice(2) + Date.now().toString(36);
   /** Events delivered in this tab. */
-  protected received = 0;
+  #received = 0;
   /** The leader followed. */
-  protected epoch: Epoch | null = null;
+  #epoch: Epoch | null = null;
   /** The newest epoch seen, so a new leader's is newer still. */
-  protected maxEpoch = 0;
+  #maxEpoch = 0;
   /** The leader followed said goodbye (its last message). */
-  protected bye = false;
+  #bye = false;
   /** The continuity the current leader's connection last published. */
-  protected leaderContinuity: Continuity = 'continuous';
+  #leaderContinuity: Continuity = 'continuous';
   /** The number of the next message expected from the leader followed; 0 when unknown. */
-  protected expect = 0;
+  #expect = 0;
 
   /** Last event IDs of the latest events, oldest first, to drop a new leader's replay of them. */
   #history: string[] = [];
@@ -52,6 +52,8 @@ export abstract class TabFollower extends StreamBase {
   readonly #revive = errorReviver();
 
   protected abstract post(message: Wire): void;
+  /** A message only a leader answers. */
+  protected abstract answer(message: Extract<Wire, { k: 'hello' | 'reopen' | 'resend' }>): void;
   /** A leader's message was accepted: it is alive. */
   protected abstract heard(): void;
   /** A newer leader than the one followed speaks. */
@@ -59,16 +61,47 @@ export abstract class TabFollower extends StreamBase {
   /** The leader followed said goodbye. */
   protected abstract farewell(): void;
 
-  /** The tab saw the stream open or an event. */
-  protected get seen(): boolean {
-    return this.#seen;
+  /** Events delivered in this tab. */
+  protected get received(): number {
+    return this.#received;
+  }
+
+  /** The tab follows a leader that has not said goodbye yet. */
+  protected get handingOver(): boolean {
+    return this.#epoch !== null && !this.#bye;
+  }
+
+  /** The tab (re)joins the stream: events that went by while it was out are a gap. */
+  protected rejoin(): void {
+    this.#expect = 0;
+    if (this.#seen) this.state.continuity = 'gap';
+  }
+
+  /** This tab leads now, in an epoch newer than any seen. */
+  protected newEpoch(): Epoch {
+    this.#switchEpoch(Math.max(Date.now(), this.#maxEpoch + 1), this.tab, this.lastEventId);
+    return this.#epoch!;
+  }
+
+  /** A message of the stream's channel. */
+  protected receive(message: Wire): void {
+    switch (message.k) {
+      case 'sync':
+        return this.#synced(message);
+      case 'resent':
+        return this.#resent(message);
+      case 'lead':
+        return this.#fromLeader(message);
+      default:
+        return this.answer(message);
+    }
   }
 
   /** A leader's message to this tab alone: the state as of its message `n`. */
-  protected synced(message: Extract<Wire, { k: 'sync' }>): void {
+  #synced(message: Extract<Wire, { k: 'sync' }>): void {
     if (message.to !== this.tab || !this.#accept(message)) return;
     // What follows message `n` is what this tab needs.
-    this.expect = Math.max(this.expect, message.n + 1);
+    this.#expect = Math.max(this.#expect, message.n + 1);
     this.lastByType.clear();
     for (const m of message.last) this.lastByType.set(m.type, m);
     this.state.lastMessage = message.m;
@@ -77,12 +110,12 @@ export abstract class TabFollower extends StreamBase {
   }
 
   /** The leader's answer to a request for missed messages. */
-  protected resent(message: Extract<Wire, { k: 'resent' }>): void {
+  #resent(message: Extract<Wire, { k: 'resent' }>): void {
     if (message.to !== this.tab || !this.#held || !this.#accept(message)) return;
     this.#catchUp(message.sent);
   }
 
-  protected fromLeader(message: Lead): void {
+  #fromLeader(message: Lead): void {
     if (!this.#accept(message)) {
       // An older leader's last events, sent before it was replaced, may arrive after the new
       // leader's first message: until this tab has an event of the new one, they are new here
@@ -97,10 +130,10 @@ export abstract class TabFollower extends StreamBase {
       return;
     }
     // Messages a paused or frozen tab was sent may never reach it: ask the leader for them.
-    const missed = this.expect > 0 && message.n > this.expect;
+    const missed = this.#expect > 0 && message.n > this.#expect;
     if (missed) {
       this.#held = [message];
-      this.post({ k: 'resend', e: message.e, f: message.f, tab: this.tab, from: this.expect });
+      this.post({ k: 'resend', e: message.e, f: message.f, tab: this.tab, from: this.#expect });
       this.#heldTimer = setTimeout(() => this.#catchUp([]), RESEND_WAIT);
       return;
     }
@@ -111,19 +144,19 @@ export abstract class TabFollower extends StreamBase {
    * Follows a new leader that resumed from `r`: the events this tab had after `r` are expected
    * again from its server and dropped; without `r` in this tab's history, there is a gap.
    */
-  protected switchEpoch(e: number, f: string, r: string): void {
-    this.epoch = { e, f, r };
-    this.bye = false;
+  #switchEpoch(e: number, f: string, r: string): void {
+    this.#epoch = { e, f, r };
+    this.#bye = false;
     // A tab that followed the stream needs every message of the new leader.
-    this.expect = this.#seen ? 1 : 0;
+    this.#expect = this.#seen ? 1 : 0;
     this.#movedOn = false;
     if (this.#held) {
       clearTimeout(this.#heldTimer);
       this.#held = null;
       this.#setContinuity('gap');
     }
-    this.maxEpoch = Math.max(this.maxEpoch, e);
-    this.leaderContinuity = 'continuous';
+    this.#maxEpoch = Math.max(this.#maxEpoch, e);
+    this.#leaderContinuity = 'continuous';
     this.#skip = [];
     if (!this.#seen) return;
     const at = r ? this.#history.lastIndexOf(r) : -1;
@@ -143,7 +176,7 @@ export abstract class TabFollower extends StreamBase {
       case 'err':
         return this.errorListeners.emit(this.#revive(item.x));
       case 'bye':
-        this.bye = true;
+        this.#bye = true;
         return this.farewell();
     }
   }
@@ -157,7 +190,7 @@ export abstract class TabFollower extends StreamBase {
       nextRetryAt: state.nextRetryAt,
       error: state.error && toWire(state.error),
       lastEventId: this.lastEventId,
-      continuity: this.leaderContinuity,
+      continuity: this.#leaderContinuity,
     };
   }
 
@@ -169,12 +202,12 @@ export abstract class TabFollower extends StreamBase {
 
   /** Whether a leader's message is to be followed; a newer leader replaces the one followed. */
   #accept({ e, f, r }: Epoch): boolean {
-    const current = this.epoch;
+    const current = this.#epoch;
     if (!current || current.e !== e || current.f !== f) {
       // An older leader (frozen, then resumed) speaks for a stream others have moved on from.
       if (current && (e < current.e || (e === current.e && f < current.f))) return false;
       this.replaced();
-      this.switchEpoch(e, f, r);
+      this.#switchEpoch(e, f, r);
     }
     this.heard();
     return true;
@@ -186,14 +219,14 @@ export abstract class TabFollower extends StreamBase {
     const held = this.#held ?? [];
     this.#held = null;
     for (const message of [...sent, ...held]) {
-      if (message.n < this.expect) continue;
-      if (message.n > this.expect) this.#setContinuity('gap');
+      if (message.n < this.#expect) continue;
+      if (message.n > this.#expect) this.#setContinuity('gap');
       this.#follow(message);
     }
   }
 
   #follow(message: Lead): void {
-    this.expect = message.n + 1;
+    this.#expect = message.n + 1;
     for (const item of message.items) this.apply(item);
   }
 
@@ -205,8 +238,8 @@ export abstract class TabFollower extends StreamBase {
     state.nextRetryAt = s.nextRetryAt;
     state.error = s.error && this.#revive(s.error);
     if (!this.#skip.length) this.lastEventId = s.lastEventId;
-    if (s.continuity !== this.leaderContinuity) {
-      this.leaderContinuity = s.continuity;
+    if (s.continuity !== this.#leaderContinuity) {
+      this.#leaderContinuity = s.continuity;
       if (this.#seen && s.continuity !== 'continuous') this.#setContinuity(s.continuity);
     }
     if (s.status === 'open') this.#seen = true;
@@ -230,7 +263,7 @@ export abstract class TabFollower extends StreamBase {
     }
     if (!late) this.#movedOn = true;
     this.#seen = true;
-    this.received++;
+    this.#received++;
     this.#remember(message.lastEventId);
     this.lastEventId = message.lastEventId;
     this.fanOut(message);
