@@ -48,10 +48,7 @@ const TAKEOVER_HOLD = 50;
 const noop = () => {};
 
 export class LeaderElection {
-  readonly #locks: TabLocks;
-  readonly #name: string;
-  readonly #timeout: number;
-  readonly #heartbeat: number;
+  readonly #cfg: ElectionConfig;
   readonly #host: ElectionHost;
   /** The lock request this tab has queued or holds. */
   #claim: AbortController | null = null;
@@ -63,10 +60,7 @@ export class LeaderElection {
   #byeTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(config: ElectionConfig, host: ElectionHost) {
-    this.#locks = config.locks;
-    this.#name = config.name;
-    this.#timeout = config.timeout;
-    this.#heartbeat = config.heartbeat;
+    this.#cfg = config;
     this.#host = host;
   }
 
@@ -113,8 +107,8 @@ export class LeaderElection {
 
   #enqueue(): void {
     const claim = (this.#claim = new AbortController());
-    this.#locks
-      .request(this.#name, { signal: claim.signal }, () => this.#lead(claim))
+    this.#cfg.locks
+      .request(this.#cfg.name, { signal: claim.signal }, () => this.#lead(claim))
       .then(noop, (error: unknown) => this.#lost(claim, error));
   }
 
@@ -159,11 +153,11 @@ export class LeaderElection {
   #arm(): void {
     clearTimeout(this.#watchdog);
     if (!this.#host.active() || this.#host.leading()) return;
-    this.#watchdog = setTimeout(() => this.#takeOver(), this.#timeout);
+    this.#watchdog = setTimeout(() => this.#takeOver(), this.#cfg.timeout);
   }
 
   #takeOver(): void {
-    const timeout = this.#timeout;
+    const { timeout, heartbeat } = this.#cfg;
     this.#arm();
     if (Date.now() - this.#lastHeard < 2 * timeout) return this.#claimTakeover(false);
     // A tab frozen while it held the takeover lock would block every takeover after it: once
@@ -172,13 +166,12 @@ export class LeaderElection {
     // before they try.
     setTimeout(() => {
       if (Date.now() - this.#lastHeard >= 2 * timeout) this.#claimTakeover(true);
-    }, Math.random() * this.#heartbeat);
+    }, Math.random() * heartbeat);
   }
 
   /** Takes the takeover lock (from a stuck holder if `steal`), then the stream's lock. */
   #claimTakeover(steal: boolean): void {
-    const locks = this.#locks;
-    const name = this.#name;
+    const { locks, name, timeout } = this.#cfg;
     locks
       .request(
         `${name}:takeover`,
@@ -186,7 +179,7 @@ export class LeaderElection {
         async (lock) => {
           if (!lock || !this.#host.active() || this.#host.leading()) return;
           // Another tab may have taken over while this one waited for the takeover lock.
-          if (Date.now() - this.#lastHeard < this.#timeout) return;
+          if (Date.now() - this.#lastHeard < timeout) return;
           this.#claim?.abort();
           const claim = (this.#claim = new AbortController());
           await new Promise<void>((granted) => {

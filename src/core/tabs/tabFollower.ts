@@ -5,6 +5,7 @@
  */
 import type { SSEError } from '../errors.js';
 import { StreamBase } from '../streamBase.js';
+import { ReplayFilter } from './replayFilter.js';
 import type { Continuity, SSEMessage } from '../types.js';
 import {
   errorReviver,
@@ -19,9 +20,6 @@ import {
 
 /** How long a tab waits for the messages it missed before it gives them up as a gap, in ms. */
 const RESEND_WAIT = 1000;
-
-/** How many event IDs a tab remembers to recognise events a new leader's server replays. */
-const HISTORY = 256;
 
 export abstract class TabFollower extends StreamBase {
   protected readonly tab = Math.random().toString(36).slice(2) + Date.now().toString(36);
@@ -38,10 +36,7 @@ export abstract class TabFollower extends StreamBase {
   /** The number of the next message expected from the leader followed; 0 when unknown. */
   #expect = 0;
 
-  /** Last event IDs of the latest events, oldest first, to drop a new leader's replay of them. */
-  #history: string[] = [];
-  /** IDs still expected from the current leader's replay, in order: events this tab had. */
-  #skip: string[] = [];
+  readonly #replay = new ReplayFilter();
   /** The tab saw the stream open or an event: a leader change is then a resume or a gap. */
   #seen = false;
   /** Messages held while the ones missed before them are asked for again. */
@@ -105,7 +100,7 @@ export abstract class TabFollower extends StreamBase {
     this.lastByType.clear();
     for (const m of message.last) this.lastByType.set(m.type, m);
     this.state.lastMessage = message.m;
-    this.#remember(message.s.lastEventId);
+    this.#replay.remember(message.s.lastEventId);
     this.apply({ t: 'st', s: message.s });
   }
 
@@ -157,11 +152,9 @@ export abstract class TabFollower extends StreamBase {
     }
     this.#maxEpoch = Math.max(this.#maxEpoch, e);
     this.#leaderContinuity = 'continuous';
-    this.#skip = [];
-    if (!this.#seen) return;
-    const at = r ? this.#history.lastIndexOf(r) : -1;
-    if (at >= 0) this.#skip = this.#history.slice(at + 1);
-    this.#setContinuity(at >= 0 || (r !== '' && r === this.lastEventId) ? 'resumed' : 'gap');
+    if (!this.#seen) return this.#replay.clear();
+    const had = this.#replay.resumeFrom(r);
+    this.#setContinuity(had || (r !== '' && r === this.lastEventId) ? 'resumed' : 'gap');
   }
 
   /** Applies one change of the leader's stream to this tab's. */
@@ -237,7 +230,7 @@ export abstract class TabFollower extends StreamBase {
     state.attempt = s.attempt;
     state.nextRetryAt = s.nextRetryAt;
     state.error = s.error && this.#revive(s.error);
-    if (!this.#skip.length) this.lastEventId = s.lastEventId;
+    if (!this.#replay.replaying) this.lastEventId = s.lastEventId;
     if (s.continuity !== this.#leaderContinuity) {
       this.#leaderContinuity = s.continuity;
       if (this.#seen && s.continuity !== 'continuous') this.#setContinuity(s.continuity);
@@ -247,31 +240,14 @@ export abstract class TabFollower extends StreamBase {
   }
 
   #event(message: SSEMessage, late = false): void {
-    const skip = this.#skip;
-    if (late) {
-      // Delivered now, expected again from the new leader's replay.
-      skip.push(message.lastEventId);
-    } else if (skip.length) {
-      // The new leader's server replays what this tab already delivered (some of it may not
-      // have reached this tab from the new leader: look for it in all that is expected).
-      const at = skip.indexOf(message.lastEventId);
-      if (at >= 0) {
-        skip.splice(0, at + 1);
-        return;
-      }
-      this.#skip = [];
-    }
+    // Delivered now, expected again from the new leader's replay; or a replay of one delivered.
+    if (late) this.#replay.late(message.lastEventId);
+    else if (this.#replay.replayed(message.lastEventId)) return;
     if (!late) this.#movedOn = true;
     this.#seen = true;
     this.#received++;
-    this.#remember(message.lastEventId);
+    this.#replay.remember(message.lastEventId);
     this.lastEventId = message.lastEventId;
     this.fanOut(message);
-  }
-
-  #remember(lastEventId: string): void {
-    const history = this.#history;
-    history.push(lastEventId);
-    if (history.length > HISTORY * 2) history.splice(0, history.length - HISTORY);
   }
 }
