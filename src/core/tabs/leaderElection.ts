@@ -27,8 +27,6 @@ export interface ElectionConfig {
 export interface ElectionHost {
   /** The tab takes part in the stream and is not frozen: it may lead. */
   active(): boolean;
-  /** The tab holds the network connection. */
-  leading(): boolean;
   /** The tab follows a leader that has not said goodbye yet. */
   handingOver(): boolean;
   /** Holding the lock: open the network connection. */
@@ -56,6 +54,8 @@ export class LeaderElection {
   #release: (() => void) | null = null;
   #watchdog: ReturnType<typeof setTimeout> | undefined;
   #lastHeard = 0;
+  /** Between `host.lead()` and `host.stepDown()`. */
+  #leading = false;
   #onBye: (() => void) | null = null;
   #byeTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -86,9 +86,9 @@ export class LeaderElection {
     this.#arm();
   }
 
-  /** A newer leader speaks while this tab leads: its lock was taken. */
+  /** A newer leader speaks: if this tab leads, its lock was taken. */
   deposed(): void {
-    this.#lost(this.#claim, Object.assign(new Error(), { name: 'AbortError' }));
+    if (this.#leading) this.#lost(this.#claim, Object.assign(new Error(), { name: 'AbortError' }));
   }
 
   /** The leader followed said goodbye: a tab granted the lock need not wait any longer. */
@@ -100,6 +100,7 @@ export class LeaderElection {
   stepDown(): void {
     clearTimeout(this.#byeTimer);
     this.#onBye = null;
+    this.#leading = false;
     this.#host.stepDown();
     this.#release?.();
     this.#release = null;
@@ -125,8 +126,9 @@ export class LeaderElection {
       const start = () => {
         clearTimeout(this.#byeTimer);
         this.#onBye = null;
-        if (this.#release === resolve && !this.#host.leading()) {
+        if (this.#release === resolve && !this.#leading) {
           clearTimeout(this.#watchdog);
+          this.#leading = true;
           this.#host.lead();
         }
       };
@@ -141,7 +143,7 @@ export class LeaderElection {
   #lost(claim: AbortController | null, error: unknown): void {
     if (claim !== this.#claim) return;
     this.#claim = null;
-    const wasLeader = this.#host.leading() || !!this.#release;
+    const wasLeader = this.#leading || !!this.#release;
     this.stepDown();
     // Only a stolen lock is worth queueing again; any other failure would repeat forever.
     if (wasLeader && (error as Error | null)?.name === 'AbortError' && this.#host.active()) {
@@ -152,7 +154,7 @@ export class LeaderElection {
   /** No word from a leader within `timeout`: take the lock from it, one tab at a time. */
   #arm(): void {
     clearTimeout(this.#watchdog);
-    if (!this.#host.active() || this.#host.leading()) return;
+    if (!this.#host.active() || this.#leading) return;
     this.#watchdog = setTimeout(() => this.#takeOver(), this.#cfg.timeout);
   }
 
@@ -177,7 +179,7 @@ export class LeaderElection {
         `${name}:takeover`,
         steal ? { steal: true } : { ifAvailable: true },
         async (lock) => {
-          if (!lock || !this.#host.active() || this.#host.leading()) return;
+          if (!lock || !this.#host.active() || this.#leading) return;
           // Another tab may have taken over while this one waited for the takeover lock.
           if (Date.now() - this.#lastHeard < timeout) return;
           this.#claim?.abort();

@@ -22,16 +22,14 @@ export class ReplayFilter {
     if (history.length > HISTORY * 2) history.splice(0, history.length - HISTORY);
   }
 
-  /** A new leader resumed from `from`: whether this tab had that event (else it missed some). */
+  /**
+   * A new leader resumed from `from`: whether this tab had that event (else it missed some).
+   * `''` for a leader whose replay is not this tab's concern.
+   */
   resumeFrom(from: string): boolean {
     const at = from ? this.#history.lastIndexOf(from) : -1;
     this.#skip = at >= 0 ? this.#history.slice(at + 1) : [];
     return at >= 0;
-  }
-
-  /** A new leader whose replay is not this tab's concern. */
-  clear(): void {
-    this.#skip = [];
   }
 
   /** An older leader's event delivered now: the new leader's server will replay it. */

@@ -49,7 +49,6 @@ export class TabConnection extends TabFollower implements StreamConnection {
     this.#cfg = config;
     this.#election = new LeaderElection(config, {
       active: () => this.#joined && !this.#frozen,
-      leading: () => this.#leader !== null,
       handingOver: () => this.handingOver,
       lead: () => this.#lead(),
       stepDown: () => {
@@ -167,8 +166,7 @@ export class TabConnection extends TabFollower implements StreamConnection {
   }
 
   protected replaced(): void {
-    // This tab's lock was taken while it led.
-    if (this.#leader) this.#election.deposed();
+    this.#election.deposed();
   }
 
   protected farewell(): void {

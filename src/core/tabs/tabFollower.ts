@@ -152,8 +152,8 @@ export abstract class TabFollower extends StreamBase {
     }
     this.#maxEpoch = Math.max(this.#maxEpoch, e);
     this.#leaderContinuity = 'continuous';
-    if (!this.#seen) return this.#replay.clear();
-    const had = this.#replay.resumeFrom(r);
+    const had = this.#replay.resumeFrom(this.#seen ? r : '');
+    if (!this.#seen) return;
     this.#setContinuity(had || (r !== '' && r === this.lastEventId) ? 'resumed' : 'gap');
   }
 
