@@ -15,14 +15,14 @@ export function watchLifecycle(
   back: () => void,
 ): () => void {
   const { document: doc, window: win } = lifecycle;
-  doc?.addEventListener('freeze', away);
-  doc?.addEventListener('resume', back);
-  win?.addEventListener('pagehide', away);
-  win?.addEventListener('pageshow', back);
+  const listeners = [
+    [doc, 'freeze', away],
+    [doc, 'resume', back],
+    [win, 'pagehide', away],
+    [win, 'pageshow', back],
+  ] as const;
+  for (const [target, type, listener] of listeners) target?.addEventListener(type, listener);
   return () => {
-    doc?.removeEventListener('freeze', away);
-    doc?.removeEventListener('resume', back);
-    win?.removeEventListener('pagehide', away);
-    win?.removeEventListener('pageshow', back);
+    for (const [target, type, listener] of listeners) target?.removeEventListener(type, listener);
   };
 }

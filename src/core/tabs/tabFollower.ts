@@ -5,7 +5,7 @@
  */
 import type { SSEError } from '../errors.js';
 import { StreamBase } from '../streamBase.js';
-import { ReplayFilter } from './replayFilter.js';
+import { remember, replayAfter, replayed } from './replayFilter.js';
 import type { Continuity, SSEMessage } from '../types.js';
 import {
   errorReviver,
@@ -24,7 +24,7 @@ const RESEND_WAIT = 1000;
 export abstract class TabFollower extends StreamBase {
   protected readonly tab = Math.random().toString(36).slice(2) + Date.now().toString(36);
   /** Events delivered in this tab. */
-  #received = 0;
+  protected received = 0;
   /** The leader followed. */
   #epoch: Epoch | null = null;
   /** The newest epoch seen, so a new leader's is newer still. */
@@ -36,7 +36,10 @@ export abstract class TabFollower extends StreamBase {
   /** The number of the next message expected from the leader followed; 0 when unknown. */
   #expect = 0;
 
-  readonly #replay = new ReplayFilter();
+  /** Last event IDs of the latest events, oldest first, to drop a new leader's replay of them. */
+  readonly #history: string[] = [];
+  /** IDs still expected from the current leader's replay, in order: events this tab had. */
+  #skip: string[] = [];
   /** The tab saw the stream open or an event: a leader change is then a resume or a gap. */
   #seen = false;
   /** Messages held while the ones missed before them are asked for again. */
@@ -55,11 +58,6 @@ export abstract class TabFollower extends StreamBase {
   protected abstract replaced(): void;
   /** The leader followed said goodbye. */
   protected abstract farewell(): void;
-
-  /** Events delivered in this tab. */
-  protected get received(): number {
-    return this.#received;
-  }
 
   /** The tab follows a leader that has not said goodbye yet. */
   protected get handingOver(): boolean {
@@ -100,7 +98,7 @@ export abstract class TabFollower extends StreamBase {
     this.lastByType.clear();
     for (const m of message.last) this.lastByType.set(m.type, m);
     this.state.lastMessage = message.m;
-    this.#replay.remember(message.s.lastEventId);
+    remember(this.#history, message.s.lastEventId);
     this.apply({ t: 'st', s: message.s });
   }
 
@@ -152,9 +150,11 @@ export abstract class TabFollower extends StreamBase {
     }
     this.#maxEpoch = Math.max(this.#maxEpoch, e);
     this.#leaderContinuity = 'continuous';
-    const had = this.#replay.resumeFrom(this.#seen ? r : '');
-    if (!this.#seen) return;
-    this.#setContinuity(had || (r !== '' && r === this.lastEventId) ? 'resumed' : 'gap');
+    const skip = this.#seen ? replayAfter(this.#history, r) : null;
+    this.#skip = skip ?? [];
+    if (this.#seen) {
+      this.#setContinuity(skip || (r !== '' && r === this.lastEventId) ? 'resumed' : 'gap');
+    }
   }
 
   /** Applies one change of the leader's stream to this tab's. */
@@ -230,7 +230,7 @@ export abstract class TabFollower extends StreamBase {
     state.attempt = s.attempt;
     state.nextRetryAt = s.nextRetryAt;
     state.error = s.error && this.#revive(s.error);
-    if (!this.#replay.replaying) this.lastEventId = s.lastEventId;
+    if (!this.#skip.length) this.lastEventId = s.lastEventId;
     if (s.continuity !== this.#leaderContinuity) {
       this.#leaderContinuity = s.continuity;
       if (this.#seen && s.continuity !== 'continuous') this.#setContinuity(s.continuity);
@@ -241,12 +241,12 @@ export abstract class TabFollower extends StreamBase {
 
   #event(message: SSEMessage, late = false): void {
     // Delivered now, expected again from the new leader's replay; or a replay of one delivered.
-    if (late) this.#replay.late(message.lastEventId);
-    else if (this.#replay.replayed(message.lastEventId)) return;
+    if (late) this.#skip.push(message.lastEventId);
+    else if (replayed(this.#skip, message.lastEventId)) return;
     if (!late) this.#movedOn = true;
     this.#seen = true;
-    this.#received++;
-    this.#replay.remember(message.lastEventId);
+    this.received++;
+    remember(this.#history, message.lastEventId);
     this.lastEventId = message.lastEventId;
     this.fanOut(message);
   }
