@@ -31,7 +31,7 @@ export class TabConnection extends TabFollower implements StreamConnection {
   readonly options: Readonly<ConnectionOptions>;
 
   readonly #cfg: TabConfig;
-  readonly #election: LeaderElection;
+  protected readonly election: LeaderElection;
   /** This tab takes part in the stream (opened and not closed). */
   #joined = false;
   /** Frozen or hidden in the back/forward cache: out of the election until it comes back. */
@@ -47,7 +47,7 @@ export class TabConnection extends TabFollower implements StreamConnection {
     this.url = url;
     this.options = options;
     this.#cfg = config;
-    this.#election = new LeaderElection(config, {
+    this.election = new LeaderElection(config, {
       active: () => this.#joined && !this.#frozen,
       handingOver: () => this.handingOver,
       lead: () => this.#lead(),
@@ -127,11 +127,11 @@ export class TabConnection extends TabFollower implements StreamConnection {
         if (!this.#joined || !this.#frozen) return;
         this.#frozen = false;
         // Messages sent while frozen wait in the channel, or are asked for again if they are lost.
-        this.#election.enter();
+        this.election.enter();
       },
     );
     this.post({ k: 'hello', tab: this.tab });
-    this.#election.enter();
+    this.election.enter();
   }
 
   /** Takes this tab out of the stream; the others keep it (a leader hands its connection over). */
@@ -161,22 +161,10 @@ export class TabConnection extends TabFollower implements StreamConnection {
     }
   }
 
-  protected heard(): void {
-    this.#election.heard();
-  }
-
-  protected replaced(): void {
-    this.#election.deposed();
-  }
-
-  protected farewell(): void {
-    this.#election.byeReceived();
-  }
-
   /** Gives up the lead (handing the stream over) and the place in the queue. */
   #leave(): void {
     this.#leader?.goodbye();
-    this.#election.leave();
+    this.election.leave();
   }
 
   #lead(): void {

@@ -5,6 +5,7 @@
  */
 import type { SSEError } from '../errors.js';
 import { StreamBase } from '../streamBase.js';
+import type { LeaderElection } from './leaderElection.js';
 import { remember, replayAfter, replayed } from './replayFilter.js';
 import type { Continuity, SSEMessage } from '../types.js';
 import {
@@ -52,12 +53,8 @@ export abstract class TabFollower extends StreamBase {
   protected abstract post(message: Wire): void;
   /** A message only a leader answers. */
   protected abstract answer(message: Extract<Wire, { k: 'hello' | 'reopen' | 'resend' }>): void;
-  /** A leader's message was accepted: it is alive. */
-  protected abstract heard(): void;
-  /** A newer leader than the one followed speaks. */
-  protected abstract replaced(): void;
-  /** The leader followed said goodbye. */
-  protected abstract farewell(): void;
+  /** Told of the leaders this tab hears from. */
+  protected abstract readonly election: LeaderElection;
 
   /** The tab follows a leader that has not said goodbye yet. */
   protected get handingOver(): boolean {
@@ -170,7 +167,7 @@ export abstract class TabFollower extends StreamBase {
         return this.errorListeners.emit(this.#revive(item.x));
       case 'bye':
         this.#bye = true;
-        return this.farewell();
+        return this.election.byeReceived();
     }
   }
 
@@ -199,10 +196,10 @@ export abstract class TabFollower extends StreamBase {
     if (!current || current.e !== e || current.f !== f) {
       // An older leader (frozen, then resumed) speaks for a stream others have moved on from.
       if (current && (e < current.e || (e === current.e && f < current.f))) return false;
-      this.replaced();
+      this.election.deposed();
       this.#switchEpoch(e, f, r);
     }
-    this.heard();
+    this.election.heard();
     return true;
   }
 
