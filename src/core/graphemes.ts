@@ -62,9 +62,10 @@ export function codePointStarts(text: string, from = 0): number[] {
   return starts;
 }
 
-// Scripts written without spaces between words: revealed one character at a time.
+// Scripts written without spaces between words, revealed one character at a time (ISO 15924
+// codes): Han, Hiragana, Katakana, Thai, Lao, Khmer, Myanmar, Tibetan.
 const UNSPACED =
-  /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}\p{Script=Tibetan}]/u;
+  /[\p{sc=Hani}\p{sc=Hira}\p{sc=Kana}\p{sc=Thai}\p{sc=Laoo}\p{sc=Khmr}\p{sc=Mymr}\p{sc=Tibt}]/u;
 const WORD = /[\p{L}\p{M}\p{N}_'\u2019]/u;
 
 /** Whether the character at `index` belongs to a word of a script written with spaces. */
