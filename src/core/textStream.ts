@@ -7,7 +7,12 @@
  */
 import type { BodyOption } from './connection.js';
 import type { SSEError } from './errors.js';
-import { animationFrames, type FrameScheduler } from './frameScheduler.js';
+import {
+  animationFrames,
+  monotonicNow,
+  prefersReducedMotion,
+  type FrameScheduler,
+} from './frameScheduler.js';
 import { readReply, sessionReplyStorage, writeReply, type ReplyStorage } from './replyStorage.js';
 import { requestReply, type ReplyHost } from './requestReply.js';
 import { BlockSplitter } from './textBlocks.js';
@@ -74,7 +79,7 @@ export class TextStream {
 
   constructor(env: TextStreamEnvironment = {}) {
     this.#env = env;
-    const now = (this.#now = env.now ?? defaultNow);
+    const now = (this.#now = env.now ?? monotonicNow);
     this.#host = {
       now,
       storage: () => this.#storage(),
@@ -250,15 +255,3 @@ export class TextStream {
 }
 
 function noop(): void {}
-
-function defaultNow(): number {
-  return typeof performance !== 'undefined' ? performance.now() : Date.now();
-}
-
-function prefersReducedMotion(): boolean {
-  try {
-    return globalThis.matchMedia?.('(prefers-reduced-motion: reduce)')?.matches === true;
-  } catch {
-    return false;
-  }
-}
