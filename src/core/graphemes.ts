@@ -18,21 +18,12 @@ const IntlSegmenter = (
   }
 ).Segmenter;
 
-let shared: Segmenter | null | undefined;
-
-function nativeSegmenter(): Segmenter | null {
-  if (shared === undefined) {
-    shared =
-      typeof IntlSegmenter === 'function'
-        ? new IntlSegmenter(undefined, { granularity: 'grapheme' })
-        : null;
-  }
-  return shared;
-}
+let segmenter: Segmenter | undefined;
 
 /**
  * Offsets (UTF-16 code units) in `(from, text.length)` where a grapheme cluster starts, given that
- * one starts at `from`. Uses `Intl.Segmenter` when the host has it, else {@link graphemeStartsFallback}.
+ * one starts at `from`. Uses `Intl.Segmenter`; the rare host without it (browsers before 2024)
+ * gets {@link codePointStarts}.
  *
  * @example
  * ```ts
@@ -44,59 +35,37 @@ export function graphemeStarts(text: string, from = 0): number[] {
   // off, or it would read as a break before it that its other half removes.
   const last = text.charCodeAt(text.length - 1);
   if (last >= 0xd800 && last <= 0xdbff) text = text.slice(0, -1);
-  const segmenter = nativeSegmenter();
-  if (!segmenter) return graphemeStartsFallback(text, from);
+  if (!IntlSegmenter) return codePointStarts(text, from);
+  segmenter ??= new IntlSegmenter(undefined, { granularity: 'grapheme' });
   const starts: number[] = [];
-  for (const { index } of segmenter.segment(from === 0 ? text : text.slice(from))) {
+  for (const { index } of segmenter.segment(text.slice(from))) {
     if (index > 0) starts.push(from + index);
   }
   return starts;
 }
 
-const EXTEND = /[\p{M}\p{Emoji_Modifier}\u200d\u{e0020}-\u{e007f}]/u;
-const PICTOGRAPHIC = /\p{Extended_Pictographic}/u;
-
-const isRegionalIndicator = (cp: number) => cp >= 0x1f1e6 && cp <= 0x1f1ff;
-
 /**
- * The grapheme rules that matter for streamed text, for hosts without `Intl.Segmenter`: a
- * surrogate pair is one character; combining marks, variation selectors, skin tones, tags and a
- * zero-width joiner extend the character before them; a pictograph after a joiner joins it
- * (families, professions); regional indicators pair into flags; CR LF stays together.
+ * Code point starts in `(from, text.length)`: never inside a surrogate pair, but a combining
+ * mark, a skin tone or a joined emoji may be shown apart from its base for a frame.
  *
  * @example
  * ```ts
- * graphemeStartsFallback('e\u0301🇫🇷x', 0); // [2, 6]
+ * codePointStarts('a👍b', 0); // [1, 3]
  * ```
  */
-export function graphemeStartsFallback(text: string, from = 0): number[] {
-  const end = text.charCodeAt(text.length - 1);
-  if (end >= 0xd800 && end <= 0xdbff) text = text.slice(0, -1);
+export function codePointStarts(text: string, from = 0): number[] {
   const starts: number[] = [];
-  let previous = -1;
-  let regionalRun = 0;
-  for (let i = from; i < text.length;) {
-    const cp = text.codePointAt(i)!;
-    const size = cp > 0xffff ? 2 : 1;
-    const char = size === 2 ? text.slice(i, i + 2) : text[i]!;
-    let joins = false;
-    if (i > from) {
-      if (previous === 0x0d && cp === 0x0a) joins = true;
-      else if (EXTEND.test(char)) joins = true;
-      else if (previous === 0x200d && PICTOGRAPHIC.test(char)) joins = true;
-      else if (isRegionalIndicator(cp) && regionalRun % 2 === 1) joins = true;
-      if (!joins) starts.push(i);
-    }
-    regionalRun = isRegionalIndicator(cp) ? regionalRun + 1 : 0;
-    previous = cp;
-    i += size;
+  for (let i = from + 1; i < text.length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0xdc00 || unit > 0xdfff) starts.push(i);
   }
   return starts;
 }
 
-// Scripts written without spaces between words: revealed one character at a time.
+// Scripts written without spaces between words, revealed one character at a time (ISO 15924
+// codes): Han, Hiragana, Katakana, Thai, Lao, Khmer, Myanmar, Tibetan.
 const UNSPACED =
-  /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}\p{Script=Tibetan}]/u;
+  /[\p{sc=Hani}\p{sc=Hira}\p{sc=Kana}\p{sc=Thai}\p{sc=Laoo}\p{sc=Khmr}\p{sc=Mymr}\p{sc=Tibt}]/u;
 const WORD = /[\p{L}\p{M}\p{N}_'\u2019]/u;
 
 /** Whether the character at `index` belongs to a word of a script written with spaces. */

@@ -18,16 +18,11 @@ const ITEM_START = /^(?:[-*+]|\d{1,9}[.)])[ \t]/;
 
 type Kind = 'item' | 'fence' | 'heading' | 'other';
 
-interface Scan {
-  /** Offsets where a block after the first one starts. */
-  starts: number[];
-}
-
 /**
  * Block starts in `text` after `from` (itself a block start). `final` says the text is complete,
  * so its last line counts as a whole line.
  */
-function scan(text: string, from: number, final: boolean): Scan {
+function scan(text: string, from: number, final: boolean): number[] {
   const starts: number[] = [];
   let blockStart = from;
   let kind: Kind = 'other';
@@ -64,7 +59,7 @@ function scan(text: string, from: number, final: boolean): Scan {
     previousBlank = blank;
     pos = end;
   }
-  return { starts };
+  return starts;
 
   function startsBlock(line: string, blank: boolean, complete: boolean): boolean {
     if (kind === 'fence') return fenceClosed && !blank;
@@ -101,15 +96,7 @@ function closesFence(line: string, fence: string): boolean {
  * ```
  */
 export function splitBlocks(text: string, final = true): string[] {
-  const { starts } = scan(text, 0, final);
-  const blocks: string[] = [];
-  let previous = 0;
-  for (const start of starts) {
-    blocks.push(text.slice(previous, start));
-    previous = start;
-  }
-  if (previous < text.length) blocks.push(text.slice(previous));
-  return blocks;
+  return new BlockSplitter().update(text, final) as string[];
 }
 
 /**
@@ -127,10 +114,9 @@ export class BlockSplitter {
   update(text: string, final: boolean): readonly string[] {
     if (!text.startsWith(this.#text)) this.reset();
     if (text === this.#text && !final) return this.#blocks;
-    const kept = this.#blocks.length > 0 ? this.#blocks.slice(0, -1) : [];
-    const { starts } = scan(text, this.#lastStart, final);
+    const kept = this.#blocks.slice(0, -1);
     let previous = this.#lastStart;
-    for (const start of starts) {
+    for (const start of scan(text, this.#lastStart, final)) {
       kept.push(text.slice(previous, start));
       previous = start;
     }

@@ -5,121 +5,33 @@
  *
  * No React here: the React hook is a thin adapter over {@link TextStream}.
  */
-import { shouldRetry } from './reconnect.js';
-import { ANY_EVENT, Connection, type BodyOption } from './connection.js';
-import { SSEError } from './errors.js';
+import type { BodyOption } from './connection.js';
+import type { SSEError } from './errors.js';
+import {
+  animationFrames,
+  monotonicNow,
+  prefersReducedMotion,
+  type FrameScheduler,
+} from './frameScheduler.js';
+import { readReply, sessionReplyStorage, writeReply, type ReplyStorage } from './replyStorage.js';
+import { requestReply, type ReplyHost } from './requestReply.js';
 import { BlockSplitter } from './textBlocks.js';
 import { TextReveal } from './textReveal.js';
-import type { HeadersOption, ReconnectPolicy, SSEMessage } from './types.js';
+import type {
+  TextStreamEnvironment,
+  TextStreamOptions,
+  TextStreamSnapshot,
+} from './textStreamOptions.js';
 
-/**
- * `idle` before the first start or after reset; `streaming` from `start()` (or a resume) until
- * the end; `done` after the sentinel or a clean end of the stream; `stopped` after `stop()`;
- * `error` when the request or the stream failed.
- */
-export type TextStreamStatus = 'idle' | 'streaming' | 'done' | 'stopped' | 'error';
-
-/** An immutable view of a text stream; a new object is published on every change. */
-export interface TextStreamSnapshot {
-  /** The text revealed so far. After done, stop or error it is everything received. */
-  readonly text: string;
-  /**
-   * `text` split into Markdown blocks (paragraphs, fenced code, list items, headings) that join
-   * back into `text`. While streaming, every block but the last is final: it never changes
-   * again, so a renderer memoised per block re-parses only the last one.
-   */
-  readonly blocks: readonly string[];
-  readonly status: TextStreamStatus;
-  /**
-   * The failure when `status` is `error`. While `resume` retries a lost stream, the loss is
-   * shown here with `willRetry: true` and `status` stays `streaming`.
-   */
-  readonly error: SSEError | null;
-}
-
-/** Options of one generation. */
-export interface TextStreamOptions {
-  /** HTTP method (default `POST`). */
-  method?: string;
-  /** Header values, or a function (possibly async) called before the request, e.g. for a fresh token. */
-  headers?: HeadersOption;
-  /** Request body; objects are sent as JSON with `Content-Type: application/json`. */
-  body?: BodyOption;
-  /** Fetch credentials mode (default `same-origin`). */
-  credentials?: RequestCredentials;
-  /** A custom `fetch` (proxies, test doubles). */
-  fetch?: typeof fetch;
-  /**
-   * Extracts the token of one event; return `null`, `undefined` or `''` to skip the event.
-   * Default: {@link selectToken} (OpenAI-style chunks, else the raw data).
-   */
-  select?: (message: SSEMessage) => string | null | undefined;
-  /** Data that ends the generation (compared after trimming). Default `'[DONE]'`; `false` for none. */
-  done?: string | false;
-  /**
-   * `true` (default): reveal at the pace tokens arrive, word by word (character by character in
-   * Chinese, Japanese, Thai...), never more than `maxLag` behind. `false`: show text as it
-   * arrives (once a frame). Users who prefer reduced motion always get `false`.
-   */
-  pace?: boolean;
-  /**
-   * The most a character is shown after its arrival, in ms (default 400), but for the last
-   * character of what arrived, which waits for the next token or the end (an accent or a skin
-   * tone may still extend it).
-   */
-  maxLag?: number;
-  /**
-   * When the stream breaks, request it again with `Last-Event-ID` (`true`, or a backoff policy;
-   * default `false`: report the loss as an error). Only streams whose events carry an `id` are
-   * resumed, so a generation is never started over from scratch.
-   */
-  resume?: boolean | ReconnectPolicy;
-  /**
-   * Opt in to replies that survive a page reload: the reply's text and last event id are kept in
-   * `sessionStorage` under this key while it streams. A {@link TextStream.resumeStored} call
-   * with the same key (`useStreamText` makes it on mount) shows that text at once and continues
-   * with `GET resumeUrl` and `Last-Event-ID`: the prompt is not sent again. Needs event ids.
-   */
-  resumeKey?: string;
-  /** Where a stored reply is requested again (GET with `Last-Event-ID`). Default: the start URL. */
-  resumeUrl?: string;
-  /** Called once when a generation ends with `done`, `stopped` or `error`. */
-  onFinish?: (snapshot: TextStreamSnapshot) => void;
-}
-
-/** Schedules work for the next frame. */
-export interface FrameScheduler {
-  request(callback: () => void): unknown;
-  cancel(handle: unknown): void;
-}
-
-/** Where resumable replies are kept (the part of the Web Storage API used). */
-export interface ReplyStorage {
-  getItem(key: string): string | null;
-  setItem(key: string, value: string): void;
-  removeItem(key: string): void;
-}
-
-/** Environment hooks, for tests and non-browser hosts. */
-export interface TextStreamEnvironment {
-  /** Default: `requestAnimationFrame` when present, else a 16 ms timer. */
-  frames?: FrameScheduler;
-  /** Default: the `prefers-reduced-motion: reduce` media query, read at each start. */
-  reducedMotion?: () => boolean;
-  /** Milliseconds clock for pacing. Default `performance.now()`. */
-  now?: () => number;
-  /** Default: `sessionStorage` when usable, else nothing is kept. */
-  storage?: ReplyStorage | null;
-}
-
-/** With `resume: true`: the default backoff, giving up after a few attempts. */
-const RESUME_POLICY: ReconnectPolicy = { maxAttempts: 5 };
-
-/** The stored reply is written at most this often while streaming, and when the page hides. */
-const SAVE_EVERY_MS = 250;
-/** A stored reply older than this is not resumed. */
-const STORED_REPLY_TTL_MS = 10 * 60_000;
-const STORAGE_PREFIX = 'sse-hooks:reply:';
+export type { FrameScheduler } from './frameScheduler.js';
+export type { ReplyStorage } from './replyStorage.js';
+export { selectToken } from './selectToken.js';
+export type {
+  TextStreamEnvironment,
+  TextStreamOptions,
+  TextStreamSnapshot,
+  TextStreamStatus,
+} from './textStreamOptions.js';
 
 const IDLE: TextStreamSnapshot = Object.freeze({
   text: '',
@@ -127,64 +39,6 @@ const IDLE: TextStreamSnapshot = Object.freeze({
   status: 'idle',
   error: null,
 });
-
-interface StoredReply {
-  url: string;
-  id: string;
-  text: string;
-  at: number;
-}
-/**
- * The default token extractor. JSON data in the OpenAI chat shape
- * (`{"choices":[{"delta":{"content":"Hi"}}]}`) gives `delta.content`; the completions shape gives
- * `choices[0].text`; `{"delta":{"text":...}}` (Anthropic) and `{"delta":"..."}` (OpenAI
- * Responses) give that text; a JSON string gives itself. Data that is not JSON is the token
- * as is. Anything else (role-only chunks, usage reports) gives `undefined`.
- *
- * @example
- * ```ts
- * selectToken({ type: 'message', data: '{"choices":[{"delta":{"content":"Hi"}}]}', lastEventId: '', origin: '' }); // 'Hi'
- * ```
- */
-export function selectToken(message: SSEMessage): string | undefined {
-  const data = message.data;
-  const first = data.trimStart()[0];
-  if (first !== '{' && first !== '"' && first !== '[') return data;
-  let value: unknown;
-  try {
-    value = JSON.parse(data);
-  } catch {
-    return data;
-  }
-  if (typeof value === 'string') return value;
-  if (typeof value !== 'object' || value === null) return undefined;
-  const record = value as {
-    choices?: { delta?: { content?: unknown }; text?: unknown }[];
-    delta?: unknown;
-  };
-  const choice = Array.isArray(record.choices) ? record.choices[0] : undefined;
-  if (choice) {
-    const content = choice.delta?.content ?? choice.text;
-    return typeof content === 'string' ? content : undefined;
-  }
-  const delta = record.delta;
-  if (typeof delta === 'string') return delta;
-  if (typeof delta === 'object' && delta !== null) {
-    const text = (delta as { text?: unknown }).text;
-    if (typeof text === 'string') return text;
-  }
-  return undefined;
-}
-
-interface Generation {
-  url: string;
-  options: TextStreamOptions;
-  method: string;
-  body: BodyOption | undefined;
-  lastEventId: string;
-  /** A stored reply continued: its text so far. */
-  restored?: string;
-}
 
 /**
  * One chat reply at a time: POSTs, reads the SSE reply, collects tokens and reveals them at the
@@ -218,10 +72,27 @@ export class TextStream {
   #framePending = false;
   /** Key of the stored reply of the running generation, if any. */
   #resumeKey: string | undefined;
+  /** Stores the running generation's checkpoint now. */
+  #save = noop;
+
+  readonly #host: ReplyHost;
 
   constructor(env: TextStreamEnvironment = {}) {
     this.#env = env;
-    this.#now = env.now ?? defaultNow;
+    const now = (this.#now = env.now ?? monotonicNow);
+    this.#host = {
+      now,
+      storage: () => this.#storage(),
+      token: () => this.#requestFrame(),
+      retrying: (error) => {
+        if (error || this.#snapshot.error) this.#publish({ error });
+      },
+      finish: (status, error) => this.#finish(status, error),
+      restore: (options) => {
+        this.#teardown();
+        this.resumeStored(options);
+      },
+    };
   }
 
   /** The current immutable state. Same object until something changes. */
@@ -242,13 +113,7 @@ export class TextStream {
   start(url: string, options: TextStreamOptions = {}): void {
     this.#teardown();
     this.#forget();
-    this.#run({
-      url,
-      options,
-      method: options.method ?? 'POST',
-      body: options.body,
-      lastEventId: '',
-    });
+    this.#run(url, options, options.method ?? 'POST', options.body, '');
   }
 
   /**
@@ -259,17 +124,9 @@ export class TextStream {
   resumeStored(options: TextStreamOptions): boolean {
     const key = options.resumeKey;
     if (key === undefined || this.#detach !== null) return false;
-    const stored = readStored(this.#storage(), key);
-    if (!stored) return false;
-    this.#run({
-      url: stored.url,
-      options,
-      method: 'GET',
-      body: undefined,
-      lastEventId: stored.id,
-      restored: stored.text,
-    });
-    return true;
+    const stored = readReply(this.#storage(), key);
+    if (stored) this.#run(stored.url, options, 'GET', undefined, stored.id, stored.text);
+    return !!stored;
   }
 
   /** Aborts the running generation (the request is cancelled) and keeps the text received so far. */
@@ -283,10 +140,7 @@ export class TextStream {
    * Without `resumeKey` it is `stop()`.
    */
   suspend(): void {
-    if (this.#resumeKey === undefined || this.#detach === null) {
-      this.stop();
-      return;
-    }
+    if (this.#resumeKey === undefined || this.#detach === null) return this.stop();
     this.#save();
     this.#teardown();
   }
@@ -300,135 +154,38 @@ export class TextStream {
     this.#publish(IDLE);
   }
 
-  #run(generation: Generation): void {
-    const { options } = generation;
+  /** Runs a generation: a new one, or a stored one continued from `restored`. */
+  #run(
+    url: string,
+    options: TextStreamOptions,
+    method: string,
+    body: BodyOption | undefined,
+    lastEventId: string,
+    restored?: string,
+  ): void {
     this.#onFinish = options.onFinish;
-    this.#frames = this.#env.frames ?? defaultFrames();
+    this.#frames = this.#env.frames ?? animationFrames();
     const reduced = (this.#env.reducedMotion ?? prefersReducedMotion)();
-    this.#reveal = new TextReveal({
-      pace: reduced ? false : options.pace !== false,
+    const reveal = (this.#reveal = new TextReveal({
+      pace: !reduced && options.pace !== false,
       maxLag: options.maxLag,
-    });
+    }));
     this.#blocks.reset();
-    const reveal = this.#reveal;
-    if (generation.restored) reveal.restore(generation.restored);
+    if (restored) reveal.restore(restored);
     this.#resumeKey = options.resumeKey;
-
-    const select = options.select ?? selectToken;
-    const sentinel = options.done === undefined ? '[DONE]' : options.done;
-    const resume = options.resume ?? false;
-    const resumeUrl =
-      generation.restored === undefined ? (options.resumeUrl ?? generation.url) : generation.url;
-
-    let live = true;
-    // The stored checkpoint: the last event id and the text received up to the event that set it,
-    // so a replay after that id neither repeats nor skips a token.
-    let checkpointId = generation.lastEventId;
-    let checkpointText = reveal.received;
-    let savedAt = -Infinity;
-    const save = () => {
-      if (this.#resumeKey === undefined || checkpointId === '') return;
-      savedAt = this.#now();
-      writeStored(this.#storage(), this.#resumeKey, {
-        url: resumeUrl,
-        id: checkpointId,
-        text: checkpointText,
-        at: Date.now(),
-      });
-    };
-    this.#save = save;
-
-    // Resume only a stream that can be resumed (it sent ids) and only after a break: a clean
-    // end is the end, and retrying a request that never produced an id would run it again.
-    const retryOn = (error: SSEError): boolean =>
-      error.code !== 'stream-ended' && shouldRetry(error) && conn.getSnapshot().lastEventId !== '';
-    const conn: Connection = new Connection(generation.url, {
-      method: generation.method,
-      headers: options.headers,
-      body: generation.body,
-      credentials: options.credentials,
-      fetch: options.fetch,
-      transport: 'fetch',
-      lastEventId: generation.lastEventId || undefined,
-      reconnect: resume === false ? false : resume === true ? RESUME_POLICY : resume,
-      retryOn,
-    });
-
-    const offMessage = conn.addEventListener(ANY_EVENT, (message) => {
-      if (!live) return;
-      if (sentinel !== false && message.data.trim() === sentinel) {
-        this.#finish('done', null);
-        return;
-      }
-      let token: string | null | undefined;
-      try {
-        token = select(message);
-      } catch (cause) {
-        this.#finish(
-          'error',
-          new SSEError('parse', 'The select function failed', { code: 'select', cause }),
-        );
-        return;
-      }
-      if (token) this.#push(token);
-      if (message.lastEventId !== checkpointId) {
-        checkpointId = message.lastEventId;
-        checkpointText = reveal.received;
-        if (this.#now() - savedAt >= SAVE_EVERY_MS) save();
-      }
-    });
-    const offError = conn.onError((error) => {
-      if (!live) return;
-      if (error.willRetry) this.#publish({ error });
-      else if (error.code === 'stream-ended') this.#finish('done', null);
-      else this.#finish('error', error);
-    });
-    const offOpen = conn.onOpen(() => {
-      if (live && this.#snapshot.error) this.#publish({ error: null });
-    });
-    // A reload or a tab closed mid-reply: keep the latest checkpoint, and do not let the abort
-    // that follows end (and forget) the reply.
-    const host = globalThis as {
-      addEventListener?: typeof addEventListener;
-      removeEventListener?: typeof removeEventListener;
-    };
-    let hidden = false;
-    const onHide = () => {
-      if (!live) return;
-      save();
-      live = false;
-      hidden = true;
-    };
-    // Back from the back/forward cache: the request did not survive, the stored reply did.
-    const onShow = () => {
-      if (!hidden) return;
-      this.#teardown();
-      this.resumeStored(options);
-    };
-    const onVisibility = () => {
-      if ((globalThis as { document?: Document }).document?.visibilityState === 'hidden') save();
-    };
-    const watchPage = this.#resumeKey !== undefined && typeof host.addEventListener === 'function';
-    if (watchPage) {
-      host.addEventListener!('pagehide', onHide);
-      host.addEventListener!('pageshow', onShow);
-      host.addEventListener!('visibilitychange', onVisibility);
-    }
-
-    let opened = false;
-    this.#detach = () => {
-      live = false;
-      offMessage();
-      offError();
-      offOpen();
-      if (watchPage) {
-        host.removeEventListener!('pagehide', onHide);
-        host.removeEventListener!('pageshow', onShow);
-        host.removeEventListener!('visibilitychange', onVisibility);
-      }
-      if (opened) conn.close();
-      opened = true;
-    };
+    const resumeUrl = restored === undefined ? (options.resumeUrl ?? url) : url;
+    const request = requestReply(
+      this.#host,
+      reveal,
+      url,
+      options,
+      method,
+      body,
+      lastEventId,
+      resumeUrl,
+    );
+    this.#detach = request.detach;
+    this.#save = request.save;
     const text = reveal.shownText;
     this.#publish({
       text,
@@ -436,43 +193,30 @@ export class TextStream {
       status: 'streaming',
       error: null,
     });
-    if (generation.restored === undefined) {
-      opened = true;
-      conn.open();
-    } else {
-      // A resume made from a mount effect: React's development double mount tears it down at
-      // once, before this runs, so it sends no request for nothing.
-      queueMicrotask(() => {
-        if (opened) return;
-        opened = true;
-        conn.open();
-      });
-    }
+    // A resume made from a mount effect: React's development double mount tears it down at
+    // once, before this runs, so it sends no request for nothing.
+    if (restored === undefined) request.open();
+    else queueMicrotask(request.open);
   }
 
-  #save: () => void = () => {};
-
   #storage(): ReplyStorage | null {
-    if (this.#env.storage !== undefined) return this.#env.storage;
-    try {
-      return (globalThis as { sessionStorage?: ReplyStorage }).sessionStorage ?? null;
-    } catch {
-      // Storage blocked (privacy settings, sandboxed frames).
-      return null;
-    }
+    const { storage } = this.#env;
+    return storage === undefined ? sessionReplyStorage() : storage;
   }
 
   /** Drops the stored reply of the running generation. */
   #forget(): void {
-    if (this.#resumeKey !== undefined) removeStored(this.#storage(), this.#resumeKey);
+    if (this.#resumeKey !== undefined) writeReply(this.#storage(), this.#resumeKey, null);
     this.#resumeKey = undefined;
   }
 
   #teardown(): void {
     this.#detach?.();
     this.#detach = null;
-    this.#save = () => {};
-    this.#cancelFrame();
+    this.#save = noop;
+    if (this.#framePending) this.#frames?.cancel(this.#frameHandle);
+    this.#framePending = false;
+    this.#frameHandle = undefined;
   }
 
   #finish(status: 'done' | 'stopped' | 'error', error: SSEError | null): void {
@@ -484,11 +228,6 @@ export class TextStream {
     const onFinish = this.#onFinish;
     this.#onFinish = undefined;
     onFinish?.(this.#snapshot);
-  }
-
-  #push(token: string): void {
-    this.#reveal.push(token, this.#now());
-    this.#requestFrame();
   }
 
   #requestFrame(): void {
@@ -509,80 +248,10 @@ export class TextStream {
     if (this.#reveal.pending) this.#requestFrame();
   };
 
-  #cancelFrame(): void {
-    if (this.#framePending) this.#frames?.cancel(this.#frameHandle);
-    this.#framePending = false;
-    this.#frameHandle = undefined;
-  }
-
   #publish(patch: Partial<TextStreamSnapshot>): void {
     this.#snapshot = { ...this.#snapshot, ...patch };
     for (const listener of this.#listeners) listener();
   }
 }
 
-function readStored(storage: ReplyStorage | null, key: string): StoredReply | null {
-  if (!storage) return null;
-  try {
-    const raw = storage.getItem(STORAGE_PREFIX + key);
-    if (raw === null) return null;
-    const value = JSON.parse(raw) as Partial<StoredReply>;
-    if (
-      typeof value.url === 'string' &&
-      typeof value.id === 'string' &&
-      value.id !== '' &&
-      typeof value.text === 'string' &&
-      typeof value.at === 'number' &&
-      Date.now() - value.at < STORED_REPLY_TTL_MS
-    ) {
-      return value as StoredReply;
-    }
-    storage.removeItem(STORAGE_PREFIX + key);
-  } catch {
-    // Unreadable or blocked storage: nothing to resume.
-  }
-  return null;
-}
-
-function writeStored(storage: ReplyStorage | null, key: string, reply: StoredReply): void {
-  try {
-    storage?.setItem(STORAGE_PREFIX + key, JSON.stringify(reply));
-  } catch {
-    // Full or blocked storage: the reply just cannot survive a reload.
-  }
-}
-
-function removeStored(storage: ReplyStorage | null, key: string): void {
-  try {
-    storage?.removeItem(STORAGE_PREFIX + key);
-  } catch {
-    // Blocked storage holds nothing of ours.
-  }
-}
-
-function defaultNow(): number {
-  return typeof performance !== 'undefined' ? performance.now() : Date.now();
-}
-
-function defaultFrames(): FrameScheduler {
-  if (typeof globalThis.requestAnimationFrame === 'function') {
-    return {
-      request: (callback) => globalThis.requestAnimationFrame(callback),
-      cancel: (handle) => globalThis.cancelAnimationFrame(handle as number),
-    };
-  }
-  return {
-    request: (callback) => setTimeout(callback, 16),
-    cancel: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
-  };
-}
-
-function prefersReducedMotion(): boolean {
-  const host = globalThis as { matchMedia?: (query: string) => { matches: boolean } | undefined };
-  if (typeof host.matchMedia !== 'function') return false;
-  try {
-    return host.matchMedia('(prefers-reduced-motion: reduce)')?.matches === true;
-  } catch {
-    return false;
-  }
-}
+function noop(): void {}

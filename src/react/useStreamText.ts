@@ -1,12 +1,4 @@
-import {
-  useCallback,
-  useEffect,
-  useLayoutEffect,
-  useMemo,
-  useRef,
-  useState,
-  useSyncExternalStore,
-} from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import type { BodyOption } from '../core/connection.js';
 import type { SSEError } from '../core/errors.js';
 import {
@@ -87,53 +79,41 @@ export function useStreamText(
   url: string,
   options: UseStreamTextOptions = {},
 ): UseStreamTextResult {
-  const [stream] = useState(() => new TextStream(options.environment));
   const latest = useRef({ url, options });
   useIsomorphicLayoutEffect(() => {
     latest.current = { url, options };
+  });
+  const [{ stream, actions, current }] = useState(() => {
+    const stream = new TextStream(options.environment);
+    // Read when called: the caller's latest URL and options apply, and its latest `onFinish`,
+    // not the one of the render that started the stream.
+    const current = (): TextStreamOptions => {
+      const { url, options } = latest.current;
+      return {
+        ...options,
+        resumeUrl: options.resumeUrl ?? url,
+        onFinish: (result) => latest.current.options.onFinish?.(result),
+      };
+    };
+    const actions = {
+      start: (body?: BodyOption) => {
+        const options = current();
+        if (body !== undefined) options.body = body;
+        stream.start(latest.current.url, options);
+      },
+      stop: () => stream.stop(),
+      reset: () => stream.reset(),
+    };
+    return { stream, actions, current };
   });
   // A reply kept with `resumeKey` (the page was reloaded mid-reply) continues before the first
   // paint. Unmounting aborts the request; with `resumeKey` the reply stays stored, so mounting
   // again continues it. The stream object stays usable if the component mounts again.
   useIsomorphicLayoutEffect(() => {
-    const { url: currentUrl, options: current } = latest.current;
-    if (current.resumeKey !== undefined) {
-      stream.resumeStored({
-        ...current,
-        resumeUrl: current.resumeUrl ?? currentUrl,
-        onFinish: (result) => latest.current.options.onFinish?.(result),
-      });
-    }
+    stream.resumeStored(current());
     return () => stream.suspend();
-  }, [stream]);
+  }, [stream, current]);
 
   const snapshot = useSyncExternalStore(stream.subscribe, stream.getSnapshot, stream.getSnapshot);
-
-  const start = useCallback(
-    (body?: BodyOption) => {
-      const { url: currentUrl, options: current } = latest.current;
-      stream.start(currentUrl, {
-        ...current,
-        body: body === undefined ? current.body : body,
-        // The caller's latest callback, not the one of the render that started the stream.
-        onFinish: (result) => latest.current.options.onFinish?.(result),
-      });
-    },
-    [stream],
-  );
-  const stop = useCallback(() => stream.stop(), [stream]);
-  const reset = useCallback(() => stream.reset(), [stream]);
-
-  return useMemo(
-    () => ({
-      text: snapshot.text,
-      blocks: snapshot.blocks,
-      status: snapshot.status,
-      error: snapshot.error,
-      start,
-      stop,
-      reset,
-    }),
-    [snapshot, start, stop, reset],
-  );
+  return useMemo(() => ({ ...snapshot, ...actions }), [snapshot, actions]);
 }
