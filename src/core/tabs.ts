@@ -2,6 +2,7 @@
  * Tab sharing as a `share` strategy: which streams are shared across tabs, and under what name
  * the tabs find each other. The sharing itself is {@link TabConnection}.
  */
+import { systemClock } from './clock.js';
 import { Connection, type ConnectionOptions, type ShareStrategy } from './connection.js';
 import { stableJson } from './registry.js';
 import type { TabLocks } from './tabs/leaderElection.js';
@@ -88,6 +89,7 @@ export function createTabSharing(options: TabSharingOptions = {}): ShareStrategy
         channel,
         heartbeat: options.heartbeat ?? 500,
         timeout: options.timeout ?? 2000,
+        clock: connectionOptions.clock ?? systemClock,
         lifecycle,
         name: `${options.namespace ?? 'sse-hooks'}:${streamName(url, connectionOptions)}`,
       });

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { Connection, type StreamConnection } from '../../src/core/connection.js';
 import { ConnectionRegistry } from '../../src/core/registry.js';
 import { TabConnection, createTabSharing } from '../../src/core/tabs.js';
@@ -258,6 +258,34 @@ describe('tabs: one connection per browser', () => {
     await settle(2500);
     expect(b.server.attempts).toHaveLength(2);
     expect(lastEventIdOf(b.server.last)).toBe('2');
+    expect(b.leader()).not.toBe(old);
+  });
+
+  it('two tabs that find the takeover lock stuck at the same moment make one new leader', async () => {
+    // Both spread their steal to the same instant: the second takes the lock from the first
+    // while the first is taking over.
+    let k = 0;
+    vi.spyOn(Math, 'random').mockImplementation(() => 0.5 + k++ * 1e-4);
+    onTestFinished(() => {
+      vi.restoreAllMocks();
+    });
+    const b = browser();
+    const tabs = [b.tab(), b.tab(), b.tab()];
+    for (const t of tabs) t.conn.open();
+    await settle();
+    serve(b.server.last, [1, 2]);
+    await settle();
+    const old = b.leader();
+    const lockName = `sse-hooks:${JSON.stringify([URL, 'GET', null, null, 'same-origin', null])}`;
+    b.locks
+      .client()
+      .request(`${lockName}:takeover`, {}, () => new Promise<void>(() => {}))
+      .catch(() => {});
+    await settle(1);
+    old.channels.hang({ drop: true });
+    await settle(2700);
+    await settle(2500);
+    expect(b.server.attempts).toHaveLength(2);
     expect(b.leader()).not.toBe(old);
   });
 

@@ -4,6 +4,8 @@
  * (frozen, hung) has it taken by the first tab whose watchdog fires.
  */
 
+import type { Clock } from '../clock.js';
+
 /** The part of the Web Locks API (`navigator.locks`) tab sharing uses. */
 export interface TabLocks {
   request(
@@ -21,6 +23,8 @@ export interface ElectionConfig {
   timeout: number;
   /** How often a leader speaks, in ms. */
   heartbeat: number;
+  /** The stream's clock: every wait of the election is on it. */
+  clock: Clock;
 }
 
 /** What the election asks of the tab it runs in. */
@@ -52,12 +56,12 @@ export class LeaderElection {
   #claim: AbortController | null = null;
   /** Releases the held lock. */
   #release: (() => void) | null = null;
-  #watchdog: ReturnType<typeof setTimeout> | undefined;
+  #watchdog: unknown;
   #lastHeard = 0;
   /** Between `host.lead()` and `host.stepDown()`. */
   #leading = false;
   #onBye: (() => void) | null = null;
-  #byeTimer: ReturnType<typeof setTimeout> | undefined;
+  #byeTimer: unknown;
 
   constructor(config: ElectionConfig, host: ElectionHost) {
     this.#cfg = config;
@@ -66,7 +70,7 @@ export class LeaderElection {
 
   /** Queues for the lock and watches the leader. */
   enter(): void {
-    this.#lastHeard = Date.now();
+    this.#lastHeard = this.#cfg.clock.now();
     this.#enqueue();
     this.#arm();
   }
@@ -77,12 +81,12 @@ export class LeaderElection {
     const claim = this.#claim;
     this.#claim = null;
     claim?.abort();
-    clearTimeout(this.#watchdog);
+    this.#cfg.clock.clearTimeout(this.#watchdog);
   }
 
   /** The leader was heard from: the watchdog starts over. */
   heard(): void {
-    this.#lastHeard = Date.now();
+    this.#lastHeard = this.#cfg.clock.now();
     this.#arm();
   }
 
@@ -98,7 +102,7 @@ export class LeaderElection {
 
   /** Stops leading: closes the network connection and releases the lock. */
   stepDown(): void {
-    clearTimeout(this.#byeTimer);
+    this.#cfg.clock.clearTimeout(this.#byeTimer);
     this.#onBye = null;
     this.#leading = false;
     this.#host.stepDown();
@@ -124,18 +128,18 @@ export class LeaderElection {
     return new Promise<void>((resolve) => {
       this.#release = resolve;
       const start = () => {
-        clearTimeout(this.#byeTimer);
+        this.#cfg.clock.clearTimeout(this.#byeTimer);
         this.#onBye = null;
         if (this.#release === resolve && !this.#leading) {
-          clearTimeout(this.#watchdog);
+          this.#cfg.clock.clearTimeout(this.#watchdog);
           this.#leading = true;
           this.#host.lead();
         }
       };
       if (stolen || !this.#host.handingOver()) return start();
-      clearTimeout(this.#watchdog);
+      this.#cfg.clock.clearTimeout(this.#watchdog);
       this.#onBye = start;
-      this.#byeTimer = setTimeout(start, HANDOVER_WAIT);
+      this.#byeTimer = this.#cfg.clock.setTimeout(start, HANDOVER_WAIT);
     });
   }
 
@@ -153,35 +157,41 @@ export class LeaderElection {
 
   /** No word from a leader within `timeout`: take the lock from it, one tab at a time. */
   #arm(): void {
-    clearTimeout(this.#watchdog);
+    this.#cfg.clock.clearTimeout(this.#watchdog);
     if (!this.#host.active() || this.#leading) return;
-    this.#watchdog = setTimeout(() => this.#takeOver(), this.#cfg.timeout);
+    this.#watchdog = this.#cfg.clock.setTimeout(() => this.#takeOver(), this.#cfg.timeout);
   }
 
   #takeOver(): void {
     const { timeout, heartbeat } = this.#cfg;
     this.#arm();
-    if (Date.now() - this.#lastHeard < 2 * timeout) return this.#claimTakeover(false);
+    if (this.#cfg.clock.now() - this.#lastHeard < 2 * timeout) return this.#claimTakeover(false);
     // A tab frozen while it held the takeover lock would block every takeover after it: once
     // the silence has lasted twice the timeout, take that lock from it too. The tabs that all
     // find it stuck are spread over a heartbeat, so the first one's lead reaches the others
     // before they try.
-    setTimeout(() => {
-      if (Date.now() - this.#lastHeard >= 2 * timeout) this.#claimTakeover(true);
+    this.#cfg.clock.setTimeout(() => {
+      if (this.#cfg.clock.now() - this.#lastHeard >= 2 * timeout) this.#claimTakeover(true);
     }, Math.random() * heartbeat);
   }
 
   /** Takes the takeover lock (from a stuck holder if `steal`), then the stream's lock. */
   #claimTakeover(steal: boolean): void {
     const { locks, name, timeout } = this.#cfg;
+    // The request fails when another tab steals the lock from this one.
+    let taken = false;
     locks
       .request(
         `${name}:takeover`,
         steal ? { steal: true } : { ifAvailable: true },
         async (lock) => {
           if (!lock || !this.#host.active() || this.#leading) return;
+          // A lock taken from its holder may be another tab's that is taking over this very
+          // moment, not a stuck one's: wait the time a taker holds it, and give up if a tab took
+          // it from this one meanwhile (two tabs that steal at once) or a new leader spoke.
+          if (steal) await this.#hold();
           // Another tab may have taken over while this one waited for the takeover lock.
-          if (Date.now() - this.#lastHeard < timeout) return;
+          if (taken || this.#cfg.clock.now() - this.#lastHeard < timeout) return;
           this.#claim?.abort();
           const claim = (this.#claim = new AbortController());
           await new Promise<void>((granted) => {
@@ -198,9 +208,13 @@ export class LeaderElection {
           // Held a moment longer, so that tabs whose watchdog fired with this one's hear the new
           // leader before they may try. Only a moment: a page frozen while it holds this lock
           // keeps it until the others take it.
-          await new Promise((done) => setTimeout(done, TAKEOVER_HOLD));
+          await this.#hold();
         },
       )
-      .catch(noop);
+      .catch(() => (taken = true));
+  }
+
+  #hold(): Promise<void> {
+    return new Promise((done) => this.#cfg.clock.setTimeout(done, TAKEOVER_HOLD));
   }
 }

@@ -2,6 +2,7 @@
  * A stream shared with the other tabs of the browser: the tab joins and leaves, takes part in the
  * election, and while it leads runs the {@link TabLeader}; everything else is following.
  */
+import type { Clock } from '../clock.js';
 import {
   INITIAL,
   type ConnectionInspection,
@@ -31,6 +32,7 @@ export class TabConnection extends TabFollower implements StreamConnection {
   readonly options: Readonly<ConnectionOptions>;
 
   readonly #cfg: TabConfig;
+  protected readonly clock: Clock;
   protected readonly election: LeaderElection;
   /** This tab takes part in the stream (opened and not closed). */
   #joined = false;
@@ -47,6 +49,7 @@ export class TabConnection extends TabFollower implements StreamConnection {
     this.url = url;
     this.options = options;
     this.#cfg = config;
+    this.clock = config.clock;
     this.election = new LeaderElection(config, {
       active: () => this.#joined && !this.#frozen,
       handingOver: () => this.handingOver,

@@ -3,6 +3,7 @@
  * messages missed and asked for again, and the events a new leader's server replays, dropped so
  * that no tab delivers an event twice. The leader's own tab goes through the same path.
  */
+import type { Clock } from '../clock.js';
 import type { SSEError } from '../errors.js';
 import { StreamBase } from '../streamBase.js';
 import type { LeaderElection } from './leaderElection.js';
@@ -45,11 +46,13 @@ export abstract class TabFollower extends StreamBase {
   #seen = false;
   /** Messages held while the ones missed before them are asked for again. */
   #held: Lead[] | null = null;
-  #heldTimer: ReturnType<typeof setTimeout> | undefined;
+  #heldTimer: unknown;
   /** An event of the current leader reached this tab: late ones of an older leader are stale. */
   #movedOn = false;
   readonly #revive = errorReviver();
 
+  /** The stream's clock. */
+  protected abstract readonly clock: Clock;
   protected abstract post(message: Wire): void;
   /** A message only a leader answers. */
   protected abstract answer(message: Extract<Wire, { k: 'hello' | 'reopen' | 'resend' }>): void;
@@ -69,7 +72,7 @@ export abstract class TabFollower extends StreamBase {
 
   /** This tab leads now, in an epoch newer than any seen. */
   protected newEpoch(): Epoch {
-    this.#switchEpoch(Math.max(Date.now(), this.#maxEpoch + 1), this.tab, this.lastEventId);
+    this.#switchEpoch(Math.max(this.clock.now(), this.#maxEpoch + 1), this.tab, this.lastEventId);
     return this.#epoch!;
   }
 
@@ -124,7 +127,7 @@ export abstract class TabFollower extends StreamBase {
     if (missed) {
       this.#held = [message];
       this.post({ k: 'resend', e: message.e, f: message.f, tab: this.tab, from: this.#expect });
-      this.#heldTimer = setTimeout(() => this.#catchUp([]), RESEND_WAIT);
+      this.#heldTimer = this.clock.setTimeout(() => this.#catchUp([]), RESEND_WAIT);
       return;
     }
     this.#follow(message);
@@ -141,7 +144,7 @@ export abstract class TabFollower extends StreamBase {
     this.#expect = this.#seen ? 1 : 0;
     this.#movedOn = false;
     if (this.#held) {
-      clearTimeout(this.#heldTimer);
+      this.clock.clearTimeout(this.#heldTimer);
       this.#held = null;
       this.#setContinuity('gap');
     }
@@ -205,7 +208,7 @@ export abstract class TabFollower extends StreamBase {
 
   /** Applies messages the leader sent again, then those held; what is still missing is a gap. */
   #catchUp(sent: Lead[]): void {
-    clearTimeout(this.#heldTimer);
+    this.clock.clearTimeout(this.#heldTimer);
     const held = this.#held ?? [];
     this.#held = null;
     for (const message of [...sent, ...held]) {

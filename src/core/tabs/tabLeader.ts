@@ -3,6 +3,7 @@
  * happens on it, at most one message per task, with a heartbeat while nothing happens. One
  * leader lives from the lock's grant to its release; the next lead is a new one.
  */
+import { systemClock, type Clock } from '../clock.js';
 import { Connection, type ConnectionOptions } from '../connection.js';
 import type { SSEError } from '../errors.js';
 import { ANY_EVENT } from '../streamBase.js';
@@ -58,7 +59,8 @@ export class TabLeader {
   #sentMessage: SSEMessage | null = null;
   #outbox: Item[] = [];
   #flushQueued = false;
-  #beatTimer: ReturnType<typeof setTimeout> | undefined;
+  #beatTimer: unknown;
+  readonly #clock: Clock;
   /** The latest {@link RESEND} messages sent, for tabs that missed some. */
   #log: Lead[] = [];
   /** Items in `#log`. */
@@ -74,6 +76,7 @@ export class TabLeader {
     this.epoch = epoch;
     this.#host = host;
     this.#heartbeat = heartbeat;
+    this.#clock = options.clock ?? systemClock;
     const inner = (this.connection = new Connection(url, options));
     this.#off = [
       inner.subscribe(() => this.#changed()),
@@ -92,7 +95,7 @@ export class TabLeader {
     this.#live = false;
     for (const off of this.#off) off();
     this.connection.close();
-    clearTimeout(this.#beatTimer);
+    this.#clock.clearTimeout(this.#beatTimer);
     this.#outbox = [];
   }
 
@@ -118,7 +121,7 @@ export class TabLeader {
   }
 
   #beat(): void {
-    this.#beatTimer = setTimeout(() => {
+    this.#beatTimer = this.#clock.setTimeout(() => {
       if (!this.#live) return;
       if (!this.#outbox.length) this.#send([]);
       hop(() => this.#live && this.#beat());
