@@ -1,9 +1,6 @@
-import { useMemo, useState, useSyncExternalStore } from 'react';
-import { INITIAL } from '../core/connection.js';
-import { SSEError } from '../core/errors.js';
-import type { ConnectionSnapshot } from '../core/types.js';
+import type { StreamObserverOptions } from '../core/streamObserver.js';
 import type { StreamDescriptor } from './defineStream.js';
-import { parseEvent, type ParseCache } from './parseEvent.js';
+import { useObserverOptions, type StreamTarget } from './streamContext.js';
 import type {
   EventSourceState,
   HookStreamOptions,
@@ -11,7 +8,7 @@ import type {
   TypedMessage,
   StreamMessage,
 } from './types.js';
-import { useStream, type StreamTarget } from './useStream.js';
+import { useStreamObserver } from './useStreamObserver.js';
 
 /** Options of {@link useEventSource}. */
 export interface UseEventSourceOptions<
@@ -41,34 +38,6 @@ export interface UseEventSourceResult<
    * opens it again. Stable.
    */
   readonly close: () => void;
-}
-
-type Field = keyof EventSourceState;
-type State = EventSourceState<unknown>;
-
-// What an enabled hook shows before its effect has connected, on the server and while hydrating.
-const PENDING: ConnectionSnapshot = /* @__PURE__ */ Object.freeze({
-  ...INITIAL,
-  status: 'connecting',
-  readyState: 0,
-});
-// Every state field: the keys of a snapshot are those of the public state.
-const FIELDS = Object.keys(INITIAL) as Field[];
-
-interface View {
-  readonly state: State;
-  readonly selected: unknown;
-}
-
-/** One hook's memory: the fields its component read, its parse cache, and the last view. */
-interface Memo {
-  readonly tracked: Set<Field>;
-  readonly cache: ParseCache;
-  snapshot?: ConnectionSnapshot;
-  parse?: ParseOption | undefined;
-  select?: ((state: State) => unknown) | undefined;
-  state?: State;
-  view?: View;
 }
 
 /**
@@ -118,68 +87,5 @@ export function useEventSource(
     isEqual?: ((a: never, b: never) => boolean) | undefined;
   } = {},
 ): UseEventSourceResult<unknown, unknown> {
-  const { store, subscribe, enabled, parse, controls } = useStream(target, options);
-  const select = options.select as Memo['select'];
-  const isEqual = (options.isEqual ?? Object.is) as (a: unknown, b: unknown) => boolean;
-  const [memo] = useState<Memo>(() => ({ tracked: new Set(), cache: new WeakMap() }));
-  const { tracked } = memo;
-
-  const viewOf = (snapshot: ConnectionSnapshot): View => {
-    const { view: prev, state: prevState } = memo;
-    const same = memo.snapshot === snapshot && memo.parse === parse;
-    if (same && memo.select === select) return prev!;
-    const state = same ? prevState! : deriveState(snapshot, parse, memo.cache, prevState);
-    const selected = select?.(state);
-    const view =
-      prev &&
-      (!select || isEqual(prev.selected, selected)) &&
-      sameFields(prev.state, state, tracked)
-        ? prev
-        : { state, selected };
-    Object.assign(memo, { snapshot, parse, select, state, view });
-    return view;
-  };
-
-  const fallback = enabled ? PENDING : INITIAL;
-  const view = useSyncExternalStore(
-    subscribe,
-    () => viewOf(store ? store.getSnapshot() : fallback),
-    () => viewOf(fallback),
-  );
-
-  // Each state field is a getter that records that the component read it; the hook then compares
-  // only recorded fields, so unread fields never cause a render.
-  return useMemo(() => {
-    const result = { selected: view.selected, open: controls.open, close: controls.close };
-    for (const field of FIELDS) {
-      Object.defineProperty(result, field, {
-        enumerable: true,
-        get: () => (tracked.add(field), view.state[field]),
-      });
-    }
-    return result as UseEventSourceResult<unknown, unknown>;
-  }, [view, tracked, controls]);
-}
-
-/** Whether `a` and `b` agree on every field in `fields` (read on every store change). */
-function sameFields(a: State, b: State, fields: Set<Field>): boolean {
-  for (const field of fields) if (!Object.is(a[field], b[field])) return false;
-  return true;
-}
-
-/** The public state of a snapshot, with `lastMessage` decoded by `parse`. */
-function deriveState(
-  snapshot: ConnectionSnapshot,
-  parse: ParseOption | undefined,
-  cache: ParseCache,
-  prev: State | undefined,
-): State {
-  const raw = snapshot.lastMessage;
-  const decoded = raw && parseEvent(raw, parse, cache);
-  // Keep the last message that decoded; the failure is this hook's error until the next one.
-  return decoded === raw
-    ? snapshot
-    : decoded instanceof SSEError
-      ? { ...snapshot, lastMessage: prev?.lastMessage ?? null, error: decoded }
-      : { ...snapshot, lastMessage: decoded };
+  return useStreamObserver(useObserverOptions(target, options) as StreamObserverOptions);
 }

@@ -1,0 +1,257 @@
+import { INITIAL, type StreamConnection } from './connection.js';
+import { SSEError } from './errors.js';
+import { batch } from './frame.js';
+import { functionOptions, streamKey, type HookStreamOptions } from './options.js';
+import { parseEvent, type ParseCache, type ParseOption, type TypedMessage } from './parseEvent.js';
+import type { ConnectionRegistry, Lease } from './registry.js';
+import { Subscribable } from './subscribable.js';
+import type { ConnectionSnapshot, SSEMessage } from './types.js';
+
+/**
+ * The state of a stream as a hook shows it: the connection's snapshot, with `lastMessage`
+ * decoded by `parse` (a failure is the hook's `'parse'` error until the next message).
+ */
+export type EventSourceState<TMessage = TypedMessage> = Omit<ConnectionSnapshot, 'lastMessage'> & {
+  /** The last event of any type (data parsed when asked), or null before the first. */
+  readonly lastMessage: TMessage | null;
+};
+
+/** What a {@link StreamObserver} watches, and how it shapes its result. */
+export interface StreamObserverOptions extends HookStreamOptions {
+  /** Where the connection is shared. */
+  registry: ConnectionRegistry;
+  /** The stream; null for none (as `enabled: false`). */
+  url: string | null;
+  parse?: ParseOption | undefined;
+  /** An event type: `event` is its last event, and `onEvent` sees every one. */
+  type?: string | undefined;
+  onEvent?: ((event: TypedMessage<unknown>) => void) | undefined;
+  /** A failure of `parse` on an event of `type` (default: logged). */
+  onError?: ((error: SSEError, message: SSEMessage) => void) | undefined;
+  select?: ((state: EventSourceState<unknown>) => unknown) | undefined;
+  /** Compares two selections (default `Object.is`). */
+  isEqual?: ((a: unknown, b: unknown) => boolean) | undefined;
+}
+
+/**
+ * What a {@link StreamObserver} hands out: the state fields, the last event of its type, the
+ * selection, and `open`/`close`. The fields are getters that record what was read: a new result
+ * is made only when a field that was read (or the selection) changed.
+ */
+export interface StreamResult extends EventSourceState<unknown> {
+  readonly event: TypedMessage<unknown> | undefined;
+  readonly selected: unknown;
+  /** Opens the stream if it is closed. Stable. */
+  readonly open: () => void;
+  /** Closes the stream now, for every user that shares it. Stable. */
+  readonly close: () => void;
+}
+
+type Values = Omit<StreamResult, 'selected' | 'open' | 'close'>;
+type Field = keyof Values;
+type Fn = (...args: unknown[]) => unknown;
+
+// What an enabled observer shows before it holds a connection: on the server, while hydrating.
+const PENDING: ConnectionSnapshot = /* @__PURE__ */ Object.freeze({
+  ...INITIAL,
+  status: 'connecting',
+  readyState: 0,
+});
+// The observer's own options, never passed to the connection.
+const OWN_OPTIONS = [
+  'registry',
+  'url',
+  'type',
+  'parse',
+  'select',
+  'isEqual',
+  'onEvent',
+  'onError',
+  'enabled',
+  'throttle',
+] as const;
+const FIELDS = [...Object.keys(INITIAL), 'event'] as Field[];
+
+/**
+ * One user's view of a shared stream, free of any framework: what a hook holds. `setOptions`
+ * computes the stream's key and moves the lease when it changes; the lease is taken on the
+ * first subscribe and released on the last unsubscribe (the registry's linger keeps the
+ * connection for a quick comeback). Changes reach listeners once per frame (or per `throttle`
+ * ms), and only when a field read from the result (or the selection) changed. While nobody
+ * listens, `getSnapshot` reads the shared connection, if one is open, directly.
+ *
+ * @example
+ * ```ts
+ * const observer = new StreamObserver({ registry, url: '/api/events' });
+ * const off = observer.subscribe(() => console.log(observer.getSnapshot().status));
+ * observer.setOptions({ registry, url: '/api/other' }); // moves to the other stream
+ * off(); // released
+ * ```
+ */
+export class StreamObserver extends Subscribable {
+  #o!: StreamObserverOptions;
+  #key: string | undefined;
+  #conn: Record<string, unknown> = {};
+  #fns: Record<string, Fn> = {};
+  #wrappers: Record<string, Fn> = {};
+  #lease: Lease | undefined;
+  #off: (() => void)[] = [];
+  #snap: ConnectionSnapshot = INITIAL;
+  #raw: SSEMessage | undefined;
+  #inputs: unknown[] = [];
+  /** The newest values, and those of the result handed out. */
+  #values: Values | undefined;
+  #shown: Values | undefined;
+  #selected: unknown;
+  #result: StreamResult | undefined;
+  readonly #tracked = new Set<Field>();
+  readonly #cache: ParseCache = new WeakMap();
+  readonly #batch = batch(
+    () => this.#pull(),
+    () => this.#o.throttle,
+  );
+
+  constructor(options: StreamObserverOptions) {
+    super();
+    this.setOptions(options);
+  }
+
+  /**
+   * Takes new options: when the stream (url, keyed options, registry) changes, the lease moves
+   * to the new one; otherwise functions and `parse`/`select` take effect in place. Listeners hear
+   * of it only when the result changed.
+   */
+  setOptions(options: StreamObserverOptions): void {
+    const prev = this.#o;
+    const { registry, url, type, enabled } = (this.#o = options);
+    const stream: Record<string, unknown> = { ...options };
+    for (const name of OWN_OPTIONS) delete stream[name];
+    // The registry calls the newest function through a wrapper of fixed identity.
+    for (const name of functionOptions(stream)) {
+      this.#fns[name] = stream[name] as Fn;
+      stream[name] = this.#wrappers[name] ??= (...args) => this.#fns[name]!(...args);
+    }
+    this.#conn = stream;
+    const key = url !== null && enabled !== false ? streamKey(url, stream) : undefined;
+    if (key !== this.#key || registry !== prev?.registry || type !== prev?.type) {
+      this.#key = key;
+      if (this.#lease || this.hasListeners()) {
+        this.onUnsubscribe();
+        this.onSubscribe();
+      }
+    }
+    this.#pull(true);
+  }
+
+  /** The current result; a new object only when something read from it changed. */
+  readonly getSnapshot = (): StreamResult => {
+    if (this.#lease) return this.#compute(this.#snap, this.#raw);
+    const connection = this.#connection();
+    return connection
+      ? this.#compute(connection.getSnapshot(), this.#lastEvent(connection))
+      : this.getServerSnapshot();
+  };
+
+  /** The result on the server and while hydrating: pending when enabled, else closed. */
+  readonly getServerSnapshot = (): StreamResult =>
+    this.#compute(this.#key ? PENDING : INITIAL, undefined);
+
+  readonly open = (): void => this.#lease?.connection.open();
+  readonly close = (): void => this.#lease?.connection.close();
+
+  protected override onSubscribe(): void {
+    const key = this.#key;
+    if (key === undefined) return;
+    const { registry, url, type } = this.#o;
+    const lease = (this.#lease = registry.acquire(url!, this.#conn, key));
+    const { connection } = lease;
+    this.#off = [connection.subscribe(this.#batch[0])];
+    if (type !== undefined) {
+      this.#off.push(connection.addEventListener(type, (raw) => this.#event(raw)));
+    }
+    this.#read(connection);
+  }
+
+  protected override onUnsubscribe(): void {
+    this.#batch[1]();
+    for (const off of this.#off) off();
+    this.#off = [];
+    this.#lease?.release();
+    this.#lease = undefined;
+  }
+
+  /** The connection shared under the key, while this observer holds none. */
+  #connection(): StreamConnection | undefined {
+    return this.#key === undefined ? undefined : this.#o.registry.get(this.#key);
+  }
+
+  #lastEvent(connection: StreamConnection): SSEMessage | undefined {
+    const { type } = this.#o;
+    return type === undefined ? undefined : connection.getLastEvent(type);
+  }
+
+  #read(connection: StreamConnection): void {
+    this.#snap = connection.getSnapshot();
+    this.#raw = this.#lastEvent(connection);
+  }
+
+  /** Takes the connection's state (once per frame) and tells listeners if the result changed. */
+  #pull(optionsOnly?: boolean): void {
+    const before = this.#result;
+    if (!optionsOnly && this.#lease) this.#read(this.#lease.connection);
+    if (before && this.getSnapshot() !== before) this.notify();
+  }
+
+  #event(raw: SSEMessage): void {
+    const { parse, onEvent, onError } = this.#o;
+    const event = parseEvent(raw, parse, this.#cache);
+    if (!(event instanceof SSEError)) onEvent?.(event);
+    else if (onError) onError(event, raw);
+    else console.error(event);
+  }
+
+  #compute(snapshot: ConnectionSnapshot, raw: SSEMessage | undefined): StreamResult {
+    const { parse, select, isEqual = Object.is } = this.#o;
+    const inputs = [snapshot, raw, parse, select];
+    if (this.#result && inputs.every((input, i) => input === this.#inputs[i])) return this.#result;
+    this.#inputs = inputs;
+    const prev = this.#values;
+    const message = snapshot.lastMessage && parseEvent(snapshot.lastMessage, parse, this.#cache);
+    const event = raw && parseEvent(raw, parse, this.#cache);
+    // A message that fails to decode leaves the last good one in place; the failure is the
+    // hook's error until the next message.
+    const state: EventSourceState<unknown> =
+      message instanceof SSEError
+        ? { ...snapshot, lastMessage: prev?.lastMessage ?? null, error: message }
+        : message === snapshot.lastMessage
+          ? snapshot
+          : { ...snapshot, lastMessage: message };
+    const values = (this.#values = {
+      ...state,
+      event: event instanceof SSEError ? prev?.event : event,
+    });
+    const selected = select?.(state);
+    const shown = this.#shown;
+    if (
+      !this.#result ||
+      (select && !isEqual(this.#selected, selected)) ||
+      [...this.#tracked].some((field) => !Object.is(shown![field], values[field]))
+    ) {
+      this.#result = this.#build(values, selected);
+      this.#selected = selected;
+      this.#shown = values;
+    }
+    return this.#result;
+  }
+
+  #build(values: Values, selected: unknown): StreamResult {
+    const result = { selected, open: this.open, close: this.close };
+    for (const field of FIELDS) {
+      Object.defineProperty(result, field, {
+        enumerable: true,
+        get: () => (this.#tracked.add(field), values[field]),
+      });
+    }
+    return result as StreamResult;
+  }
+}
