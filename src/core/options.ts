@@ -72,7 +72,7 @@ export const STREAM_OPTIONS = {
     key: 'value',
     default: 'GET',
     norm: (m: string) => m.toUpperCase(),
-    native: (m: string) => m.toUpperCase() === 'GET',
+    native: (m: string) => /^get$/i.test(m),
   },
   headers: {
     key: 'value',
@@ -165,11 +165,6 @@ export function nativeRefusals(options: AllStreamOptions): string[] {
       ? []
       : [row.label ?? name];
   });
-}
-
-/** The value of option `name` once defaults apply. */
-export function optionValue<K extends Name>(options: AllStreamOptions, name: K): unknown {
-  return options[name] ?? (STREAM_OPTIONS[name] as OptionRow).default;
 }
 
 /**

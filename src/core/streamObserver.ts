@@ -70,7 +70,25 @@ const OWN_OPTIONS = [
   'enabled',
   'throttle',
 ] as const;
-const FIELDS = [...Object.keys(INITIAL), 'event'] as Field[];
+const STATE_FIELDS = Object.keys(INITIAL) as Field[];
+const FIELDS = [...STATE_FIELDS, 'event'] as Field[];
+
+/** A stream as options name it: its key (undefined for none) and its connection options. */
+interface Plan {
+  readonly options: StreamObserverOptions;
+  readonly key: string | undefined;
+  readonly stream: Record<string, unknown>;
+}
+
+/** Whether two plans name the same stream in the same registry, for the same event type. */
+const same = (a: Plan, b: Plan | undefined): boolean =>
+  !!b &&
+  a.key === b.key &&
+  a.options.registry === b.options.registry &&
+  a.options.type === b.options.type;
+
+const lastEvent = (connection: StreamConnection, { type }: StreamObserverOptions) =>
+  type === undefined ? undefined : connection.getLastEvent(type);
 
 /**
  * One user's view of a shared stream, free of any framework: what a hook holds. `setOptions`
@@ -90,10 +108,10 @@ const FIELDS = [...Object.keys(INITIAL), 'event'] as Field[];
  */
 export class StreamObserver extends Subscribable {
   #o!: StreamObserverOptions;
-  #key: string | undefined;
-  #conn: Record<string, unknown> = {};
+  /** The stream of the newest options asked about, and the one the lease was taken on. */
+  #plan: Plan | undefined;
+  #held: Plan | undefined;
   #fns: Record<string, Fn> = {};
-  #wrappers: Record<string, Fn> = {};
   #lease: Lease | undefined;
   #off: (() => void)[] = [];
   #snap: ConnectionSnapshot = INITIAL;
@@ -117,53 +135,51 @@ export class StreamObserver extends Subscribable {
   }
 
   /**
-   * Takes new options: when the stream (url, keyed options, registry) changes, the lease moves
-   * to the new one; otherwise functions and `parse`/`select` take effect in place. Listeners hear
-   * of it only when the result changed.
+   * Takes new options: when the stream (url, keyed options, registry, type) changed, the lease
+   * moves to the new one; functions and `parse`/`select` take effect in place. Listeners hear of
+   * it only when the result changed.
    */
   setOptions(options: StreamObserverOptions): void {
-    const prev = this.#o;
-    const { registry, url, type, enabled } = (this.#o = options);
-    const stream: Record<string, unknown> = { ...options };
-    for (const name of OWN_OPTIONS) delete stream[name];
-    // The registry calls the newest function through a wrapper of fixed identity.
-    for (const name of functionOptions(stream)) {
-      this.#fns[name] = stream[name] as Fn;
-      stream[name] = this.#wrappers[name] ??= (...args) => this.#fns[name]!(...args);
-    }
-    this.#conn = stream;
-    const key = url !== null && enabled !== false ? streamKey(url, stream) : undefined;
-    if (key !== this.#key || registry !== prev?.registry || type !== prev?.type) {
-      this.#key = key;
-      if (this.#lease || this.hasListeners()) {
-        this.onUnsubscribe();
-        this.onSubscribe();
-      }
+    const plan = this.#planFor((this.#o = options));
+    for (const name of functionOptions(options))
+      this.#fns[name] = (options as unknown as Record<string, Fn>)[name]!;
+    if (this.#lease ? !same(plan, this.#held) : this.listeners.size) {
+      this.onUnsubscribe();
+      this.onSubscribe();
     }
     this.#pull(true);
   }
 
-  /** The current result; a new object only when something read from it changed. */
-  readonly getSnapshot = (): StreamResult => {
-    if (this.#lease) return this.#compute(this.#snap, this.#raw);
-    const connection = this.#connection();
+  /**
+   * The result these options will give, without taking or moving anything: what a component
+   * renders before its effects push the options.
+   */
+  getOptimisticResult(options: StreamObserverOptions): StreamResult {
+    const plan = this.#planFor(options);
+    if (this.#lease && same(plan, this.#held)) return this.#compute(options, this.#snap, this.#raw);
+    const connection = plan.key === undefined ? undefined : options.registry.get(plan.key);
     return connection
-      ? this.#compute(connection.getSnapshot(), this.#lastEvent(connection))
-      : this.getServerSnapshot();
-  };
+      ? this.#compute(options, connection.getSnapshot(), lastEvent(connection, options))
+      : this.#compute(options, plan.key ? PENDING : INITIAL, undefined);
+  }
+
+  /** The current result; a new object only when something read from it changed. */
+  readonly getSnapshot = (): StreamResult => this.getOptimisticResult(this.#o);
 
   /** The result on the server and while hydrating: pending when enabled, else closed. */
   readonly getServerSnapshot = (): StreamResult =>
-    this.#compute(this.#key ? PENDING : INITIAL, undefined);
+    this.#compute(this.#o, this.#planFor(this.#o).key ? PENDING : INITIAL, undefined);
 
   readonly open = (): void => this.#lease?.connection.open();
   readonly close = (): void => this.#lease?.connection.close();
 
   protected override onSubscribe(): void {
-    const key = this.#key;
+    const plan = this.#planFor(this.#o);
+    const { key, stream, options } = plan;
     if (key === undefined) return;
-    const { registry, url, type } = this.#o;
-    const lease = (this.#lease = registry.acquire(url!, this.#conn, key));
+    const { registry, url, type } = options;
+    const lease = (this.#lease = registry.acquire(url!, stream, key));
+    this.#held = plan;
     const { connection } = lease;
     this.#off = [connection.subscribe(this.#batch[0])];
     if (type !== undefined) {
@@ -177,22 +193,26 @@ export class StreamObserver extends Subscribable {
     for (const off of this.#off) off();
     this.#off = [];
     this.#lease?.release();
-    this.#lease = undefined;
+    this.#lease = this.#held = undefined;
   }
 
-  /** The connection shared under the key, while this observer holds none. */
-  #connection(): StreamConnection | undefined {
-    return this.#key === undefined ? undefined : this.#o.registry.get(this.#key);
-  }
-
-  #lastEvent(connection: StreamConnection): SSEMessage | undefined {
-    const { type } = this.#o;
-    return type === undefined ? undefined : connection.getLastEvent(type);
+  /** The stream `options` name: computed once per options object. */
+  #planFor(options: StreamObserverOptions): Plan {
+    if (this.#plan?.options === options) return this.#plan;
+    const { url, enabled } = options;
+    const stream: Record<string, unknown> = { ...options };
+    for (const name of OWN_OPTIONS) delete stream[name];
+    // The registry calls the newest function, through a wrapper.
+    for (const name of functionOptions(stream)) {
+      stream[name] = (...args: unknown[]) => this.#fns[name]!(...args);
+    }
+    const key = url !== null && enabled !== false ? streamKey(url, stream) : undefined;
+    return (this.#plan = { options, key, stream });
   }
 
   #read(connection: StreamConnection): void {
     this.#snap = connection.getSnapshot();
-    this.#raw = this.#lastEvent(connection);
+    this.#raw = lastEvent(connection, this.#o);
   }
 
   /** Takes the connection's state (once per frame) and tells listeners if the result changed. */
@@ -210,8 +230,12 @@ export class StreamObserver extends Subscribable {
     else console.error(event);
   }
 
-  #compute(snapshot: ConnectionSnapshot, raw: SSEMessage | undefined): StreamResult {
-    const { parse, select, isEqual = Object.is } = this.#o;
+  #compute(
+    options: StreamObserverOptions,
+    snapshot: ConnectionSnapshot,
+    raw: SSEMessage | undefined,
+  ): StreamResult {
+    const { parse, select, isEqual = Object.is } = options;
     const inputs = [snapshot, raw, parse, select];
     if (this.#result && inputs.every((input, i) => input === this.#inputs[i])) return this.#result;
     this.#inputs = inputs;
@@ -246,7 +270,7 @@ export class StreamObserver extends Subscribable {
 
   #build(values: Values, selected: unknown): StreamResult {
     const result = { selected, open: this.open, close: this.close };
-    for (const field of FIELDS) {
+    for (const field of this.#o.type === undefined ? STATE_FIELDS : FIELDS) {
       Object.defineProperty(result, field, {
         enumerable: true,
         get: () => (this.#tracked.add(field), values[field]),

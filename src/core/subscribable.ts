@@ -28,11 +28,6 @@ export class Subscribable<TListener extends (...args: never[]) => void = () => v
     };
   };
 
-  /** Whether anyone listens. */
-  hasListeners(): boolean {
-    return this.listeners.size > 0;
-  }
-
   /** Calls every listener with `args`. */
   protected notify(...args: Parameters<TListener>): void {
     for (const listener of this.listeners) listener(...args);

@@ -1,20 +1,22 @@
-import { useEffect, useLayoutEffect, useState, useSyncExternalStore } from 'react';
+import { useEffect, useState, useSyncExternalStore } from 'react';
 import {
   StreamObserver,
   type StreamObserverOptions,
   type StreamResult,
 } from '../core/streamObserver.js';
 
-// Layout effects do nothing on the server (and React 18 warns there); effects are enough there.
-const useIsomorphicLayoutEffect = typeof document !== 'undefined' ? useLayoutEffect : useEffect;
-
 /**
- * Holds one {@link StreamObserver} for the component's lifetime: it takes a share of the stream
- * while subscribed (from a passive effect, so server rendering opens nothing), and gets each
- * committed render's options before paint.
+ * Holds one {@link StreamObserver} for the component's lifetime. A render reads the result its
+ * options will give (nothing is taken or moved while rendering); the effect pushes the options,
+ * and the subscription holds the share of the stream (effects only: server rendering opens
+ * nothing).
  */
 export function useStreamObserver(options: StreamObserverOptions): StreamResult {
   const [observer] = useState(() => new StreamObserver(options));
-  useIsomorphicLayoutEffect(() => observer.setOptions(options));
-  return useSyncExternalStore(observer.subscribe, observer.getSnapshot, observer.getServerSnapshot);
+  useEffect(() => observer.setOptions(options));
+  return useSyncExternalStore(
+    observer.subscribe,
+    () => observer.getOptimisticResult(options),
+    observer.getServerSnapshot,
+  );
 }

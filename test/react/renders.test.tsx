@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { render, screen } from '@testing-library/react';
-import { Profiler, type ProfilerOnRenderCallback } from 'react';
+import { Profiler, useLayoutEffect, type ProfilerOnRenderCallback } from 'react';
 import { useEventSource, useSSEEvent } from 'sse-hooks';
 import {
   advanceTime,
@@ -55,6 +55,34 @@ describe('renders (React Profiler commits)', () => {
     await flushFrames();
     expect(screen.getByTestId('s').textContent).toBe('open:d');
     expect(commits).toHaveLength(4);
+  });
+
+  it("a url change commits the new stream's state, never the old one's", async () => {
+    const shown: string[] = [];
+    function Feed({ url }: { url: string }) {
+      const { status, lastMessage } = useEventSource(url);
+      const text = `${url} ${status}:${lastMessage?.data ?? ''}`;
+      useLayoutEffect(() => {
+        shown.push(text);
+      });
+      return <i>{text}</i>;
+    }
+    const app = (url: string) => (
+      <TestStreamProvider server={server} strict>
+        <Feed url={url} />
+      </TestStreamProvider>
+    );
+    const view = render(app('/a'));
+    (await server.connected).send({ data: 'old' });
+    await flushFrames(2);
+    expect(shown.at(-1)).toBe('/a open:old');
+    shown.length = 0;
+    view.rerender(app('/b'));
+    expect(shown[0]).toBe('/b connecting:');
+    await server.connected;
+    await flushFrames();
+    expect(shown.at(-1)).toBe('/b open:');
+    expect(shown.filter((text) => text.includes('old'))).toEqual([]);
   });
 
   it('a hook that reads only readyState commits nothing for messages', async () => {
