@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ConnectionRegistry, connectionKey, stableJson } from '../../src/core/registry.js';
+import { ConnectionRegistry, connectionKey } from 'sse-hooks/core';
+import { stableJson } from '../../src/core/registry.js';
 import { ScriptedTransport, flush } from '../helpers/scriptedTransport.js';
 
 beforeEach(() => vi.useFakeTimers());

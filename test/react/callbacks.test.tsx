@@ -1,13 +1,13 @@
 // @vitest-environment jsdom
 import { render, screen } from '@testing-library/react';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { useEventSource, useSSEEvent } from '../../src/index.js';
+import { useEventSource, useSSEEvent } from 'sse-hooks';
 import {
   createTestServer,
   flushFrames,
   TestStreamProvider,
   type TestServer,
-} from '../../src/testing/index.js';
+} from 'sse-hooks/testing';
 import { failOnConsoleError } from './harness.js';
 
 failOnConsoleError();
