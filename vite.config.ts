@@ -67,6 +67,9 @@ export default defineConfig({
       enabled: true,
       include: ['test/types/**/*.test-d.ts'],
       tsconfig: './tsconfig.json',
+      // The project's TypeScript by path: the older and newer compilers the type tests also run
+      // (typescript-5.9, typescript-7) install a `tsc` command too.
+      checker: fileURLToPath(new URL('./node_modules/typescript/bin/tsc', import.meta.url)),
     },
   },
 });
