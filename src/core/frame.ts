@@ -10,21 +10,28 @@ export interface FrameScheduler {
 const raf = (): boolean => typeof requestAnimationFrame === 'function';
 
 /**
- * The next animation frame, or a 16 ms timer where there is none: the clock every batched render
- * and every paced reveal of the library runs on. Read at each call, so tests that install fake
- * timers or a fake `requestAnimationFrame` after import are obeyed.
+ * Runs `callback` on the next animation frame, or in 16 ms where there is none: the clock every
+ * batched render and every paced reveal of the library runs on. Read at each call, so tests that
+ * install fake timers or a fake `requestAnimationFrame` after import are obeyed.
  *
  * @example
  * ```ts
- * const handle = frames.request(() => paint());
- * frames.cancel(handle);
+ * const handle = requestFrame(() => paint());
+ * cancelFrame(handle);
  * ```
  */
-export const frames: FrameScheduler = {
-  request: (callback) => (raf() ? requestAnimationFrame(callback) : setTimeout(callback, FRAME_MS)),
-  cancel: (handle) =>
-    raf() ? cancelAnimationFrame(handle as number) : clearTimeout(handle as number),
-};
+export const requestFrame = (callback: () => void): unknown =>
+  raf() ? requestAnimationFrame(callback) : setTimeout(callback, FRAME_MS);
+
+/** Cancels a callback {@link requestFrame} scheduled, by the handle it returned. */
+export const cancelFrame = (handle: unknown): void =>
+  raf() ? cancelAnimationFrame(handle as number) : clearTimeout(handle as number);
+
+/**
+ * {@link requestFrame} and {@link cancelFrame} as a {@link FrameScheduler}, the shape a text
+ * stream's environment takes.
+ */
+export const frames: FrameScheduler = { request: requestFrame, cancel: cancelFrame };
 
 interface Queue extends Set<() => void> {
   /** The clock it waits on: a queue on a clock that was replaced (fake timers) is not reused. */
@@ -47,7 +54,7 @@ function enqueue(ms: number | undefined, fn: () => void): Queue {
       if (queues.get(ms) === next) queues.delete(ms);
       for (const callback of next) callback();
     };
-    if (ms === undefined) frames.request(run);
+    if (ms === undefined) requestFrame(run);
     else setTimeout(run, ms);
   }
   queue.add(fn);

@@ -2,43 +2,14 @@ import type { StreamObserverOptions } from '../core/streamObserver.js';
 import type { StreamDescriptor } from './defineStream.js';
 import { useObserverOptions, type StreamTarget } from './streamContext.js';
 import type {
-  EventSourceState,
   HookStreamOptions,
   ParseOption,
-  TypedMessage,
   StreamMessage,
+  TypedMessage,
+  UseEventSourceOptions,
+  UseEventSourceResult,
 } from './types.js';
 import { useStreamObserver } from './useStreamObserver.js';
-
-/** Options of {@link useEventSource}. */
-export interface UseEventSourceOptions<
-  TMessage = TypedMessage,
-  TSelected = undefined,
-> extends HookStreamOptions {
-  /**
-   * Subscribe to a derived value only: the component re-renders when `isEqual` says the
-   * selection changed, and reads it as `selected`. May be an inline function.
-   */
-  select?: (state: EventSourceState<TMessage>) => TSelected;
-  /** Compares two selections (default `Object.is`); see also `shallowEqual`. */
-  isEqual?: (a: TSelected, b: TSelected) => boolean;
-}
-
-/** What {@link useEventSource} returns. */
-export interface UseEventSourceResult<
-  TMessage = TypedMessage,
-  TSelected = undefined,
-> extends EventSourceState<TMessage> {
-  /** What `select` returned (undefined without `select`). */
-  readonly selected: TSelected;
-  /** Opens the stream if it is closed (e.g. after `close()` or a permanent error). Stable. */
-  readonly open: () => void;
-  /**
-   * Closes the stream now, for every hook that shares it, until `open()` or a newly mounted hook
-   * opens it again. Stable.
-   */
-  readonly close: () => void;
-}
 
 /**
  * The state of a shared Server-Sent Events stream: `{ readyState, status, lastMessage,
