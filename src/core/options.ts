@@ -111,7 +111,7 @@ export const STREAM_OPTIONS = {
 } as const satisfies { readonly [K in keyof Required<AllStreamOptions>]: OptionRow };
 
 type Name = keyof typeof STREAM_OPTIONS;
-const rows = Object.entries(STREAM_OPTIONS) as [Name, OptionRow][];
+const rows = /* @__PURE__ */ Object.entries(STREAM_OPTIONS) as [Name, OptionRow][];
 
 /**
  * The stable identity of a stream: equal when the url and every keyed option (see
