@@ -6,15 +6,9 @@ import { parseEvent, type ParseCache, type ParseOption, type TypedMessage } from
 import type { ConnectionRegistry, Lease } from './registry.js';
 import { Subscribable } from './subscribable.js';
 import type { ConnectionSnapshot, SSEMessage } from './types.js';
+import type { EventSourceState, Field, StreamResult, Values } from './streamResult.js';
 
-/**
- * The state of a stream as a hook shows it: the connection's snapshot, with `lastMessage`
- * decoded by `parse` (a failure is the hook's `'parse'` error until the next message).
- */
-export type EventSourceState<TMessage = TypedMessage> = Omit<ConnectionSnapshot, 'lastMessage'> & {
-  /** The last event of any type (data parsed when asked), or null before the first. */
-  readonly lastMessage: TMessage | null;
-};
+export type { EventSourceState, StreamResult } from './streamResult.js';
 
 /** What a {@link StreamObserver} watches, and how it shapes its result. */
 export interface StreamObserverOptions extends HookStreamOptions {
@@ -33,22 +27,6 @@ export interface StreamObserverOptions extends HookStreamOptions {
   isEqual?: ((a: unknown, b: unknown) => boolean) | undefined;
 }
 
-/**
- * What a {@link StreamObserver} hands out: the state fields, the last event of its type, the
- * selection, and `open`/`close`. The fields are getters that record what was read: a new result
- * is made only when a field that was read (or the selection) changed.
- */
-export interface StreamResult extends EventSourceState<unknown> {
-  readonly event: TypedMessage<unknown> | undefined;
-  readonly selected: unknown;
-  /** Opens the stream if it is closed. Stable. */
-  readonly open: () => void;
-  /** Closes the stream now, for every user that shares it. Stable. */
-  readonly close: () => void;
-}
-
-type Values = Omit<StreamResult, 'selected' | 'open' | 'close'>;
-type Field = keyof Values;
 type Fn = (...args: unknown[]) => unknown;
 
 // What an enabled observer shows before it holds a connection: on the server, while hydrating.
@@ -261,16 +239,16 @@ export class StreamObserver extends Subscribable {
       (select && !isEqual(this.#selected, selected)) ||
       [...this.#tracked].some((field) => !Object.is(shown![field], values[field]))
     ) {
-      this.#result = this.#build(values, selected);
+      this.#result = this.#build(options, values, selected);
       this.#selected = selected;
       this.#shown = values;
     }
     return this.#result;
   }
 
-  #build(values: Values, selected: unknown): StreamResult {
+  #build(options: StreamObserverOptions, values: Values, selected: unknown): StreamResult {
     const result = { selected, open: this.open, close: this.close };
-    for (const field of this.#o.type === undefined ? STATE_FIELDS : FIELDS) {
+    for (const field of options.type === undefined ? STATE_FIELDS : FIELDS) {
       Object.defineProperty(result, field, {
         enumerable: true,
         get: () => (this.#tracked.add(field), values[field]),
