@@ -6,6 +6,29 @@ import react from '@vitejs/plugin-react';
 // 'sse-hooks/devtools' and the test-only 'sse-hooks/testing' (with its '/vitest' and '/jest' matcher
 // registrations), with React and Vitest external, so the published files carry no runtime dependency
 // besides the React peer.
+// The package's entries, as tsconfig.json "paths" maps them for the typecheck.
+const ENTRIES = {
+  'sse-hooks': './src/index.ts',
+  'sse-hooks/core': './src/core/index.ts',
+  'sse-hooks/chat': './src/chat.ts',
+  'sse-hooks/devtools': './src/devtools/index.ts',
+  'sse-hooks/testing': './src/testing/index.ts',
+  'sse-hooks/testing/vitest': './src/testing/vitest.ts',
+  'sse-hooks/testing/jest': './src/testing/jest.ts',
+  'sse-hooks/tabs': './src/tabs.ts',
+};
+
+/**
+ * Aliases from the package names to their sources, for tests: exact names only, so
+ * 'sse-hooks' does not swallow 'sse-hooks/core'. Tests run in Node, which resolves
+ * 'sse-hooks/core' through the `node` export condition: its Node build.
+ */
+const TEST_ENTRIES = { ...ENTRIES, 'sse-hooks/core': './src/core/node.ts' };
+export const packageAliases = Object.entries(TEST_ENTRIES).map(([name, file]) => ({
+  find: new RegExp(`^${name}$`),
+  replacement: fileURLToPath(new URL(file, import.meta.url)),
+}));
+
 export default defineConfig({
   plugins: [react()],
   publicDir: false,
@@ -39,14 +62,17 @@ export default defineConfig({
     include: ['test/**/*.test.{ts,tsx}'],
     exclude: ['**/node_modules/**', '**/*.browser.test.{ts,tsx}'],
     setupFiles: ['test/setup.ts'],
-    // The testing kit imports the package by name: the sources, in tests.
-    alias: { 'sse-hooks': fileURLToPath(new URL('./src/index.ts', import.meta.url)) },
+    // Tests (and the testing kit) import the package names, as users do: the sources, in tests.
+    alias: packageAliases,
     testTimeout: 20_000,
     hookTimeout: 20_000,
     typecheck: {
       enabled: true,
       include: ['test/types/**/*.test-d.ts'],
       tsconfig: './tsconfig.json',
+      // The project's TypeScript by path: the older and newer compilers the type tests also run
+      // (typescript-5.9, typescript-7) install a `tsc` command too.
+      checker: fileURLToPath(new URL('./node_modules/typescript/bin/tsc', import.meta.url)),
     },
   },
 });

@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { packageAliases } from './vite.config.js';
 
 // The React test suite on React 18: react and react-dom come from test/react18/node_modules
 // (installed by scripts/test-react18.sh), and Testing Library is inlined so it gets them too.
@@ -16,11 +17,8 @@ const testingLibrary = fileURLToPath(
 export default defineConfig({
   resolve: {
     alias: [
-      // The testing kit imports the package by name: the sources, in tests.
-      {
-        find: /^sse-hooks$/,
-        replacement: fileURLToPath(new URL('./src/index.ts', import.meta.url)),
-      },
+      // Tests and the testing kit import the package names: the sources, in tests.
+      ...packageAliases,
       { find: /^@testing-library\/react$/, replacement: testingLibrary },
       { find: /^react$/, replacement: react18('react/index.js') },
       { find: /^react\/jsx-runtime$/, replacement: react18('react/jsx-runtime.js') },

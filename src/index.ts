@@ -6,7 +6,6 @@
 export { EventSourceProvider } from './react/EventSourceProvider.js';
 export type { EventSourceProviderProps } from './react/EventSourceProvider.js';
 export { useEventSource } from './react/useEventSource.js';
-export type { UseEventSourceOptions, UseEventSourceResult } from './react/useEventSource.js';
 export { useSSEEvent } from './react/useSSEEvent.js';
 export type { UseSSEEventOptions } from './react/useSSEEvent.js';
 export { defineStream, isStreamDescriptor } from './react/defineStream.js';
@@ -20,6 +19,8 @@ export type {
   TypedMessage,
   StreamMessage,
   StreamOptions,
+  UseEventSourceOptions,
+  UseEventSourceResult,
 } from './react/types.js';
 
 export { SSEError, isSSEError } from './core/errors.js';

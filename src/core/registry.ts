@@ -1,4 +1,8 @@
 import { Connection, type ConnectionOptions, type StreamConnection } from './connection.js';
+import { functionOptions, streamKey } from './options.js';
+import { Removable } from './removable.js';
+
+export { stableJson } from './options.js';
 
 /** Options of a {@link ConnectionRegistry}. */
 export interface RegistryOptions {
@@ -22,17 +26,42 @@ export interface Lease {
   release(): void;
 }
 
-interface Entry {
-  connection: StreamConnection;
-  refs: number;
-  timer?: ReturnType<typeof setTimeout>;
+type Fn = (...args: unknown[]) => unknown;
+
+class Entry extends Removable {
+  refs = 0;
+  /** The newest function of each function option, which the connection calls. */
+  readonly fns: Record<string, Fn> = {};
+  readonly connection: StreamConnection;
+
+  constructor(
+    readonly key: string,
+    url: string,
+    options: ConnectionOptions,
+    readonly entries: Map<string, Entry>,
+  ) {
+    super();
+    const own: Record<string, unknown> = { ...options };
+    for (const name of functionOptions(options))
+      own[name] = (...args: unknown[]) => this.fns[name]!(...args);
+    // A sharing strategy makes its own kind of connection, so apps without one never load it.
+    this.connection = options.share ? options.share.create(url, own) : new Connection(url, own);
+  }
+
+  protected override remove(): void {
+    if (!this.refs && this.entries.get(this.key) === this) {
+      this.entries.delete(this.key);
+      this.connection.close();
+    }
+  }
 }
 
 /**
- * Shares one {@link Connection} among every user of the same stream. Connections are keyed by
- * url, method, headers, body and credentials; reference counted; and closed a short `linger`
- * after the last release, so an unmount followed by a remount (React StrictMode, a route change)
- * reuses the open stream instead of reconnecting.
+ * Shares one {@link Connection} among every user of the same stream (same {@link streamKey}):
+ * reference counted, and closed a short `linger` after the last release, so an unmount followed
+ * by a remount (React StrictMode, a route change) reuses the open stream instead of
+ * reconnecting. Function options (`headers` as a function, `fetch`, `retryOn`) count by presence:
+ * the connection calls the one of the newest lease.
  *
  * @example
  * ```ts
@@ -51,19 +80,23 @@ export class ConnectionRegistry {
     this.#linger = linger;
   }
 
-  /** Gets (or creates and opens) the connection for `url` and `options`, and takes a reference. */
-  acquire(url: string, options: ConnectionOptions = {}): Lease {
+  /**
+   * Gets (or creates) the connection for `url` and `options`, opens it, and takes a reference.
+   * `key` is `streamKey(url, options)`, for a caller that already has it.
+   */
+  acquire(
+    url: string,
+    options: ConnectionOptions & { shareKey?: string } = {},
+    key = streamKey(url, options),
+  ): Lease {
     const entries = this.#entries;
-    const key = connectionKey(url, options);
-    const entry = entries.get(key) ?? {
-      // A sharing strategy makes its own kind of connection, so apps without one never load it.
-      connection: options.share ? options.share.create(url, options) : new Connection(url, options),
-      refs: 0,
-    };
-    const { connection } = entry;
-    entries.set(key, entry);
+    let entry = entries.get(key);
+    if (!entry) entries.set(key, (entry = new Entry(key, url, options, entries)));
+    for (const name of functionOptions(options))
+      entry.fns[name] = (options as Record<string, unknown>)[name] as Fn;
     entry.refs++;
-    clearTimeout(entry.timer);
+    entry.cancelRemove();
+    const { connection } = entry;
     connection.open();
     let released = false;
     return {
@@ -71,15 +104,14 @@ export class ConnectionRegistry {
       release: () => {
         if (released) return;
         released = true;
-        if (--entry.refs) return;
-        entry.timer = setTimeout(() => {
-          if (!entry.refs && entries.get(key) === entry) {
-            entries.delete(key);
-            connection.close();
-          }
-        }, this.#linger);
+        if (!--entry.refs) entry.scheduleRemove(this.#linger);
       },
     };
+  }
+
+  /** The connection held under `key` (open or lingering), without taking a reference. */
+  get(key: string): StreamConnection | undefined {
+    return this.#entries.get(key)?.connection;
   }
 
   /**
@@ -95,7 +127,7 @@ export class ConnectionRegistry {
    * ```
    */
   inspect(): RegistryEntryInfo[] {
-    return [...this.#entries].map(([key, { connection, refs }]) => ({
+    return [...this.#entries.values()].map(({ key, connection, refs }) => ({
       key,
       url: connection.url,
       subscribers: refs,
@@ -110,56 +142,22 @@ export class ConnectionRegistry {
 
   /** Closes every connection now and forgets them. */
   closeAll(): void {
-    for (const { connection, timer } of this.#entries.values()) {
-      clearTimeout(timer);
-      connection.close();
+    for (const entry of this.#entries.values()) {
+      entry.cancelRemove();
+      entry.connection.close();
     }
     this.#entries.clear();
   }
 }
 
 /**
- * The stable identity of a stream: equal when url, method, headers, body and credentials are
- * equal, whatever the object identity or key order. A headers function is keyed by identity
- * (its values are only known at connect time), so pass a stable function to share.
+ * The sharing key of a connection: see {@link streamKey}.
+ *
+ * @example
+ * ```ts
+ * connectionKey('/e', { headers: { A: '1' } }) === connectionKey('/e', { headers: { a: '1' } });
+ * ```
  */
 export function connectionKey(url: string, options: ConnectionOptions = {}): string {
-  const { headers, transport } = options;
-  return stableJson([
-    url,
-    (options.method ?? 'GET').toUpperCase(),
-    typeof headers === 'function'
-      ? idOf(headers)
-      : headers &&
-        Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v])),
-    options.body,
-    options.credentials ?? (options.withCredentials ? 'include' : 'same-origin'),
-    options.fetch && idOf(options.fetch),
-    typeof transport === 'object' ? idOf(transport) : (transport ?? 'fetch'),
-    options.lastEventIdParam,
-    options.share && idOf(options.share),
-  ]);
-}
-
-// Functions and transport objects are keyed by identity: a number per object, never reused.
-const ids = new WeakMap<object, number>();
-let lastId = 0;
-const idOf = (value: object): number => ids.get(value) ?? (ids.set(value, ++lastId), lastId);
-
-/**
- * JSON with object keys sorted, so equal values give equal text whatever the key order.
- * Functions are dropped, or written as `fn` when given.
- */
-export function stableJson(value: unknown, fn?: string): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    typeof v === 'function'
-      ? fn
-      : v && typeof v === 'object' && !Array.isArray(v)
-        ? Object.fromEntries(
-            Object.keys(v)
-              .sort()
-              .map((k) => [k, (v as Record<string, unknown>)[k]]),
-          )
-        : v,
-  );
+  return streamKey(url, options);
 }

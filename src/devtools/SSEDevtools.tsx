@@ -45,7 +45,7 @@ const panel: CSSProperties = {
 export function SSEDevtools({ initialIsOpen = false, registry, interval = 500 }: SSEDevtoolsProps) {
   const [open, setOpen] = useState(initialIsOpen);
   const context = useStreamContext();
-  const samples = useSamples(registry ?? context.hub.registry, open, interval);
+  const samples = useSamples(registry ?? context.registry, open, interval);
   if (!open) {
     return (
       <button

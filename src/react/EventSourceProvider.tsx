@@ -1,7 +1,6 @@
 import { useMemo, useState, type ReactNode } from 'react';
 import { ConnectionRegistry } from '../core/registry.js';
 import { StreamContext, type StreamContextValue } from './streamContext.js';
-import { createStreamHub } from './StreamHub.js';
 import type { EventSourceDefaults } from './types.js';
 
 /** Props of {@link EventSourceProvider}. */
@@ -14,7 +13,7 @@ export interface EventSourceProviderProps {
   registry?: ConnectionRegistry;
   /**
    * How long a connection stays open after its last hook unmounts, in ms (default 1000). Read
-   * once, when the provider creates its own registry; keep it equal to a given registry's linger.
+   * when the provider creates its own registry (a given registry has its own linger).
    */
   linger?: number;
   /**
@@ -24,6 +23,8 @@ export interface EventSourceProviderProps {
    */
   options?: EventSourceDefaults;
 }
+
+type Fn = (...args: unknown[]) => unknown;
 
 /**
  * Holds a connection registry and default options for the hooks below it. Every hook under one
@@ -46,26 +47,28 @@ export function EventSourceProvider({
   linger = 1000,
   options = {},
 }: EventSourceProviderProps): ReactNode {
-  const [own] = useState<{
-    defaults: { current: EventSourceDefaults };
-    registry?: ConnectionRegistry;
-  }>(() => ({ defaults: { current: options } }));
-  // The newest defaults, read when a connection (re)connects: a new inline headers function
-  // takes effect without re-rendering or reconnecting anything.
-  own.defaults.current = options;
-  const hub = useMemo(
-    () =>
-      createStreamHub(
-        registry ?? (own.registry ??= new ConnectionRegistry({ linger })),
-        own.defaults,
-        linger,
-      ),
-    [registry, own, linger],
-  );
+  const [own] = useState<{ latest: EventSourceDefaults; registry?: ConnectionRegistry }>(() => ({
+    latest: options,
+  }));
+  // The newest defaults, read when called: a new inline function takes effect without
+  // re-rendering or reconnecting anything.
+  own.latest = options;
   // The defaults as text (functions only by presence): hooks re-render when it changes.
   const signature = JSON.stringify(options, (_key, value: unknown) =>
     typeof value === 'function' ? 1 : value,
   );
-  const value = useMemo<StreamContextValue>(() => ({ hub, signature }), [hub, signature]);
+  const value = useMemo<StreamContextValue>(() => {
+    const defaults: Record<string, unknown> = { ...own.latest };
+    for (const [name, fn] of Object.entries(own.latest)) {
+      if (typeof fn === 'function') {
+        defaults[name] = (...args: unknown[]) => (own.latest[name as 'fetch'] as Fn)(...args);
+      }
+    }
+    return {
+      registry: registry ?? (own.registry ??= new ConnectionRegistry({ linger })),
+      options: defaults,
+      signature,
+    };
+  }, [registry, own, linger, signature]);
   return <StreamContext.Provider value={value}>{children}</StreamContext.Provider>;
 }

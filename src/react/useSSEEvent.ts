@@ -1,10 +1,9 @@
-import { useState, useSyncExternalStore } from 'react';
-import { SSEError } from '../core/errors.js';
+import type { SSEError } from '../core/errors.js';
 import type { SSEMessage } from '../core/types.js';
 import type { StreamDescriptor } from './defineStream.js';
-import { parseEvent, type ParseCache } from './parseEvent.js';
+import { useObserverOptions, type StreamTarget } from './streamContext.js';
 import type { HookStreamOptions, ParseOption, TypedMessage } from './types.js';
-import { useStream, type StreamTarget } from './useStream.js';
+import { useStreamObserver } from './useStreamObserver.js';
 
 /** Options of {@link useSSEEvent}. */
 export interface UseSSEEventOptions<TEvent = TypedMessage> extends HookStreamOptions {
@@ -20,14 +19,6 @@ export interface UseSSEEventOptions<TEvent = TypedMessage> extends HookStreamOpt
    * the hook keeps returning the last event that decoded. Without it the error is logged.
    */
   onError?: (error: SSEError, message: SSEMessage) => void;
-}
-
-/** One hook's memory: its parse cache and the last value it returned. */
-interface Memo {
-  readonly cache: ParseCache;
-  raw?: SSEMessage | undefined;
-  parse?: ParseOption | undefined;
-  value?: TypedMessage<unknown> | undefined;
 }
 
 /**
@@ -78,28 +69,5 @@ export function useSSEEvent(
   type: string,
   options: UseSSEEventOptions<TypedMessage<unknown>> & { parse?: ParseOption | undefined } = {},
 ): TypedMessage<unknown> | undefined {
-  const [memo] = useState<Memo>(() => ({ cache: new WeakMap() }));
-  const { cache } = memo;
-  const { onEvent, onError } = options;
-
-  const { store, subscribe, parse } = useStream(target, options, type, (raw, newest) => {
-    const event = parseEvent(raw, newest, cache);
-    if (!(event instanceof SSEError)) onEvent?.(event);
-    else if (onError) onError(event, raw);
-    else console.error(event);
-  });
-
-  const read = (): TypedMessage<unknown> | undefined => {
-    const raw = store?.getLastEvent(type);
-    // A new inline parse function decodes from the same per-hook cache, so comparing identity
-    // costs no extra decoding.
-    if (raw === memo.raw && parse === memo.parse) return memo.value;
-    const decoded = raw && parseEvent(raw, parse, cache);
-    // A message that fails to decode leaves the last good one in place.
-    const value = decoded instanceof SSEError ? memo.value : decoded;
-    Object.assign(memo, { raw, parse, value });
-    return value;
-  };
-
-  return useSyncExternalStore(subscribe, read, () => undefined);
+  return useStreamObserver({ ...useObserverOptions(target, options), type }).event;
 }

@@ -1,7 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Connection } from '../../src/core/connection.js';
-import { SSEError } from '../../src/core/errors.js';
-import type { SSEMessage } from '../../src/core/types.js';
+import { Connection, SSEError, type SSEMessage } from 'sse-hooks/core';
 import { ScriptedTransport, flush } from '../helpers/scriptedTransport.js';
 
 const URL_ = 'http://127.0.0.1:9/events';
@@ -568,7 +566,7 @@ describe("transport 'native'", () => {
         { headers: { a: 'b' } },
         /cannot honour: headers \(the browser's EventSource sends a plain GET/,
       ],
-      [{ body: 'x', method: 'POST' }, /cannot honour: body, method/],
+      [{ body: 'x', method: 'POST' }, /cannot honour: method, body/],
       [{ fetch: globalThis.fetch }, /fetch/],
       [{ retryOn: () => true }, /retryOn/],
       [{ maxBufferSize: 10 }, /maxBufferSize/],

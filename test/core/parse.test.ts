@@ -5,7 +5,7 @@ import {
   type ParserCallbacks,
   type ParserOptions,
 } from '../../src/core/parse.js';
-import { SSEError } from '../../src/core/errors.js';
+import { SSEError } from 'sse-hooks/core';
 import { prng } from '../helpers/prng.js';
 
 // What a parser reported, in order: one entry per callback.

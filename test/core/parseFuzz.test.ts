@@ -5,7 +5,7 @@
  * unit at a time, as text and as bytes.
  */
 import { describe, expect, it } from 'vitest';
-import { createParser, type Parser } from '../../src/core/parse.js';
+import { createParser, type Parser } from 'sse-hooks/core';
 import { prng } from '../helpers/prng.js';
 import { referenceParse, type Entry } from './referenceParser.js';
 

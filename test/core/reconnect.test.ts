@@ -7,7 +7,7 @@ import {
   retryDelay,
   shouldRetry,
 } from '../../src/core/reconnect.js';
-import { SSEError, isSSEError } from '../../src/core/errors.js';
+import { SSEError, isSSEError } from 'sse-hooks/core';
 
 const policy = resolvePolicy({ initialDelay: 1000, maxDelay: 30_000, factor: 2 });
 

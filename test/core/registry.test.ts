@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ConnectionRegistry, connectionKey, stableJson } from '../../src/core/registry.js';
+import { ConnectionRegistry } from 'sse-hooks/core';
+import { connectionKey, stableJson } from '../../src/core/registry.js';
 import { ScriptedTransport, flush } from '../helpers/scriptedTransport.js';
 
 beforeEach(() => vi.useFakeTimers());
@@ -101,10 +102,11 @@ describe('ConnectionRegistry', () => {
     vi.useRealTimers();
   });
 
-  it('keys functions and transports by identity', () => {
+  it('keys transports by identity and functions by presence', () => {
     const headers = () => ({ a: '1' });
-    expect(connectionKey('u', { headers })).toBe(connectionKey('u', { headers }));
-    expect(connectionKey('u', { headers })).not.toBe(connectionKey('u', { headers: () => ({}) }));
+    expect(connectionKey('u', { headers })).toBe(connectionKey('u', { headers: () => ({}) }));
+    expect(connectionKey('u', { headers })).not.toBe(connectionKey('u'));
+    expect(connectionKey('u', { retryOn: () => true })).not.toBe(connectionKey('u'));
     const t1 = new ScriptedTransport();
     const t2 = new ScriptedTransport();
     expect(connectionKey('u', { transport: t1 })).not.toBe(connectionKey('u', { transport: t2 }));
@@ -112,6 +114,19 @@ describe('ConnectionRegistry', () => {
     expect(connectionKey('u', { transport: 'fetch' })).toBe(connectionKey('u'));
     expect(connectionKey('u', { transport: 'native' })).not.toBe(connectionKey('u'));
     expect(connectionKey('u', { headers: {} })).not.toBe(connectionKey('u'));
+  });
+
+  it("a shared connection calls the newest lease's function on its next connect", async () => {
+    const transport = new ScriptedTransport();
+    const registry = new ConnectionRegistry();
+    const a = registry.acquire('http://h/e', { transport, headers: () => ({ who: 'a' }) });
+    const b = registry.acquire('http://h/e', { transport, headers: () => ({ who: 'b' }) });
+    expect(b.connection).toBe(a.connection);
+    await flush();
+    a.connection.reconnect();
+    await flush();
+    expect(transport.attempts.map((t) => t.request.headers.who)).toEqual(['a', 'b']);
+    registry.closeAll();
   });
 
   it('stableJson sorts keys at every depth and drops or names functions', () => {

@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
-import { Connection, type StreamConnection } from '../../src/core/connection.js';
-import { ConnectionRegistry } from '../../src/core/registry.js';
-import { TabConnection, createTabSharing } from '../../src/core/tabs.js';
+import { Connection, ConnectionRegistry, type StreamConnection } from 'sse-hooks/core';
+import { TabConnection, createTabSharing } from 'sse-hooks/tabs';
 import { FakeChannelHub, FakeLockManager } from '../helpers/fakeTabs.js';
 import { ScriptedTransport, type ScriptedAttempt } from '../helpers/scriptedTransport.js';
 

@@ -1,13 +1,13 @@
 // @vitest-environment jsdom
 import { render, screen } from '@testing-library/react';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { useEventSource, useSSEEvent } from '../../src/index.js';
+import { useEventSource, useSSEEvent } from 'sse-hooks';
 import {
   createTestServer,
   flushFrames,
   TestStreamProvider,
   type TestServer,
-} from '../../src/testing/index.js';
+} from 'sse-hooks/testing';
 import { failOnConsoleError } from './harness.js';
 
 failOnConsoleError();
@@ -48,6 +48,7 @@ describe('inline callbacks never reconnect', () => {
   it('hooks with different header functions share unless their shareKey differs', async () => {
     function Feed({ id, shareKey }: { id: string; shareKey?: string }) {
       const { readyState } = useEventSource('/k', {
+        ...fast,
         headers: () => ({ Authorization: id }),
         ...(shareKey ? { shareKey } : {}),
       });
@@ -65,7 +66,15 @@ describe('inline callbacks never reconnect', () => {
     expect(screen.queryAllByText('1')).toHaveLength(4);
     expect(server).toHaveConnections(2);
     expect(server.connections).toHaveLength(2);
-    expect(auth().sort()).toEqual(['b', 'd']); // the newest function of each group
+    // Each group connects with the function of the hook that took it first, and reconnects
+    // with the newest hook's.
+    expect(auth().sort()).toEqual(['a', 'c']);
+    await server.connected;
+    await server.connected;
+    server.drop();
+    await server.connected;
+    await server.connected;
+    expect(auth().slice(2).sort()).toEqual(['b', 'd']);
   });
 
   it('an inline provider headers function: no reconnect on re-render, newest on reconnect', async () => {

@@ -1,8 +1,8 @@
 // @vitest-environment jsdom
 import { act, cleanup, render, screen } from '@testing-library/react';
 import { afterEach, expect, it, vi } from 'vitest';
-import { ConnectionRegistry } from '../../src/core/index.js';
-import { SSEDevtools } from '../../src/devtools/index.js';
+import { ConnectionRegistry } from 'sse-hooks/core';
+import { SSEDevtools } from 'sse-hooks/devtools';
 import { displayData, truncate } from '../../src/devtools/format.js';
 import { ScriptedTransport, flush } from '../helpers/scriptedTransport.js';
 import { StrictMode as Strict } from 'react';

@@ -10,7 +10,7 @@ import {
   useEventSource,
   useSSEEvent,
   type SSEError,
-} from '../../src/index.js';
+} from 'sse-hooks';
 import {
   advanceTime,
   createRenderCounter,
@@ -19,7 +19,7 @@ import {
   TestStreamProvider,
   type RenderCounter,
   type TestServer,
-} from '../../src/testing/index.js';
+} from 'sse-hooks/testing';
 import { failOnConsoleError } from './harness.js';
 
 failOnConsoleError();

@@ -1,8 +1,8 @@
 import { StrictMode, type ReactNode } from 'react';
 import { afterEach, beforeEach, expect, vi } from 'vitest';
-import { EventSourceProvider, type EventSourceProviderProps } from '../../src/index.js';
-import type { TestServer } from '../../src/testing/index.js';
-import '../../src/testing/vitest.js';
+import { EventSourceProvider, type EventSourceProviderProps } from 'sse-hooks';
+import type { TestServer } from 'sse-hooks/testing';
+import 'sse-hooks/testing/vitest';
 
 /**
  * Every React test runs in Testing Library's act environment and must leave React silent: an

@@ -3,8 +3,8 @@ import { act } from '@testing-library/react';
 import { hydrateRoot, type Root } from 'react-dom/client';
 import { renderToString } from 'react-dom/server';
 import { afterEach, expect, it, vi } from 'vitest';
-import { useEventSource, useSSEEvent } from '../../src/index.js';
-import { createTestServer, flushFrames } from '../../src/testing/index.js';
+import { useEventSource, useSSEEvent } from 'sse-hooks';
+import { createTestServer, flushFrames } from 'sse-hooks/testing';
 import { failOnConsoleError, Strict } from './harness.js';
 
 failOnConsoleError();

@@ -1,13 +1,8 @@
 // @vitest-environment jsdom
 import { render, screen } from '@testing-library/react';
 import { expect, it, vi } from 'vitest';
-import { useEventSource } from '../../src/index.js';
-import {
-  advanceTime,
-  createTestServer,
-  flushFrames,
-  TestStreamProvider,
-} from '../../src/testing/index.js';
+import { useEventSource } from 'sse-hooks';
+import { advanceTime, createTestServer, flushFrames, TestStreamProvider } from 'sse-hooks/testing';
 import { failOnConsoleError } from './harness.js';
 
 failOnConsoleError();

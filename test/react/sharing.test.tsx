@@ -2,14 +2,14 @@
 import { act, render, screen } from '@testing-library/react';
 import { StrictMode, useEffect } from 'react';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { useEventSource } from '../../src/index.js';
+import { useEventSource } from 'sse-hooks';
 import {
   advanceTime,
   createTestServer,
   flushFrames,
   TestStreamProvider,
   type TestServer,
-} from '../../src/testing/index.js';
+} from 'sse-hooks/testing';
 import { failOnConsoleError, Strict } from './harness.js';
 
 failOnConsoleError();

@@ -2,8 +2,8 @@
 import { StrictMode } from 'react';
 import { renderToString } from 'react-dom/server';
 import { afterEach, expect, it, vi } from 'vitest';
-import { EventSourceProvider, defineStream, useEventSource, useSSEEvent } from '../../src/index.js';
-import { createTestServer, flushFrames } from '../../src/testing/index.js';
+import { EventSourceProvider, defineStream, useEventSource, useSSEEvent } from 'sse-hooks';
+import { createTestServer, flushFrames } from 'sse-hooks/testing';
 
 afterEach(() => {
   vi.restoreAllMocks();

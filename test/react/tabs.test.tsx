@@ -2,10 +2,9 @@
 import { act, render, screen, waitFor } from '@testing-library/react';
 import { StrictMode } from 'react';
 import { describe, expect, it } from 'vitest';
-import { EventSourceProvider, useEventSource, useSSEEvent } from '../../src/index.js';
-import type { ShareStrategy } from '../../src/core/connection.js';
-import { createTabSharing } from '../../src/core/tabs.js';
-import { createTestServer, flushFrames, type TestServer } from '../../src/testing/index.js';
+import { EventSourceProvider, useEventSource, useSSEEvent } from 'sse-hooks';
+import { createTabSharing, type ShareStrategy } from 'sse-hooks/tabs';
+import { createTestServer, flushFrames, type TestServer } from 'sse-hooks/testing';
 import { FakeChannelHub, FakeLockManager } from '../helpers/fakeTabs.js';
 import { failOnConsoleError } from './harness.js';
 

@@ -2,11 +2,7 @@
 import { StrictMode, useEffect } from 'react';
 import { act, cleanup, render, screen } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import {
-  useStreamText,
-  type UseStreamTextOptions,
-  type UseStreamTextResult,
-} from '../../src/chat.js';
+import { useStreamText, type UseStreamTextOptions, type UseStreamTextResult } from 'sse-hooks/chat';
 import {
   advanceTime,
   createTestServer,
@@ -15,7 +11,7 @@ import {
   FRAME_MS,
   type TestConnection,
   type TestServer,
-} from '../../src/testing/index.js';
+} from 'sse-hooks/testing';
 import { failOnConsoleError } from './harness.js';
 
 // The chat hook against the kit's in-process server, on fake timers: the frames, the reveal's

@@ -1,6 +1,26 @@
-import { SSEError } from '../core/errors.js';
-import type { SSEMessage } from '../core/types.js';
-import type { ParseOption, TypedMessage } from './types.js';
+import { SSEError } from './errors.js';
+import type { SSEMessage } from './types.js';
+
+/**
+ * One event as a hook hands it out: the fields of the WHATWG MessageEvent that SSE fills, with
+ * `data` parsed when a `parse` option is given. Objects are frozen and keep their identity.
+ */
+export interface TypedMessage<TData = string, TType extends string = string> {
+  /** The event type: the `event:` field, or `'message'`. */
+  readonly type: TType;
+  /** The data lines joined with LF, or what `parse` made of them. */
+  readonly data: TData;
+  /** The last event ID string at the time of dispatch. */
+  readonly lastEventId: string;
+  /** The origin of the stream's final URL. */
+  readonly origin: string;
+}
+
+/**
+ * How to decode `data`: `'json'` for `JSON.parse`, or a function. A throw becomes an
+ * {@link SSEError} of type `'parse'` for the hook that asked; the stream goes on.
+ */
+export type ParseOption<T = unknown> = 'json' | ((data: string, message: SSEMessage) => T);
 
 /** Decoded messages, by message: each message is decoded once per cache. */
 export type ParseCache = WeakMap<SSEMessage, TypedMessage<unknown> | SSEError>;
