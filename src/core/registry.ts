@@ -1,3 +1,4 @@
+import type { Clock } from './clock.js';
 import { Connection, type ConnectionOptions, type StreamConnection } from './connection.js';
 import { functionOptions, streamKey } from './options.js';
 import { Removable } from './removable.js';
@@ -8,6 +9,8 @@ export { stableJson } from './options.js';
 export interface RegistryOptions {
   /** How long a connection stays open after its last release, in ms (default 1000). */
   linger?: number;
+  /** Where the linger is timed (default: the platform's timers). */
+  clock?: Clock;
 }
 
 /** One connection of a registry, as {@link ConnectionRegistry.inspect} lists it. */
@@ -75,9 +78,11 @@ class Entry extends Removable {
 export class ConnectionRegistry {
   readonly #entries = new Map<string, Entry>();
   readonly #linger: number;
+  readonly #clock: Clock | undefined;
 
-  constructor({ linger = 1000 }: RegistryOptions = {}) {
+  constructor({ linger = 1000, clock }: RegistryOptions = {}) {
     this.#linger = linger;
+    this.#clock = clock;
   }
 
   /**
@@ -104,7 +109,7 @@ export class ConnectionRegistry {
       release: () => {
         if (released) return;
         released = true;
-        if (!--entry.refs) entry.scheduleRemove(this.#linger);
+        if (!--entry.refs) entry.scheduleRemove(this.#linger, this.#clock);
       },
     };
   }

@@ -1,3 +1,5 @@
+import { systemClock, type Clock } from './clock.js';
+
 /**
  * Something that stays a grace period (its linger) after its last user left, so a user that
  * comes back in time (a React StrictMode remount, a route change) finds it still there. The one
@@ -16,17 +18,19 @@
  * ```
  */
 export abstract class Removable {
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timer: unknown;
+  #clock: Clock = systemClock;
 
-  /** Removes it `linger` ms from now, unless cancelled or rescheduled before. */
-  scheduleRemove(linger: number): void {
+  /** Removes it `linger` ms from now on `clock`, unless cancelled or rescheduled before. */
+  scheduleRemove(linger: number, clock: Clock = systemClock): void {
     this.cancelRemove();
-    this.#timer = setTimeout(() => this.remove(), linger);
+    this.#clock = clock;
+    this.#timer = clock.setTimeout(() => this.remove(), linger);
   }
 
   /** Keeps it: a scheduled removal does not happen. */
   cancelRemove(): void {
-    clearTimeout(this.#timer);
+    this.#clock.clearTimeout(this.#timer);
   }
 
   /** What removing it means. Called once its linger has passed. */

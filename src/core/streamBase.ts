@@ -1,4 +1,6 @@
-import { reportListenerError, type SSEError } from './errors.js';
+import type { SSEError } from './errors.js';
+import { Listeners } from './listeners.js';
+import { Subscribable } from './subscribable.js';
 import type { ConnectionSnapshot, SSEMessage } from './types.js';
 
 /** How many event types a connection remembers the last event of. */
@@ -20,36 +22,6 @@ export const INITIAL: ConnectionSnapshot = /* @__PURE__ */ Object.freeze({
   continuity: 'continuous',
 });
 
-/**
- * Listeners called in the order they were added; adding one twice keeps one. The array is
- * replaced, never changed, on add and remove, so the per-event loop is a plain indexed one and a
- * listener removed (or added) during a call takes effect from the next event.
- */
-export class Listeners<T> {
-  list: ReadonlyArray<(value: T) => void> = [];
-
-  add(listener: (value: T) => void): () => void {
-    if (!this.list.includes(listener)) this.list = [...this.list, listener];
-    return () => {
-      this.list = this.list.filter((l) => l !== listener);
-    };
-  }
-
-  /** Calls each listener; a throwing one must not break the stream or the others: report it. */
-  emit(value: T): void;
-  emit(this: Listeners<void>): void;
-  emit(value?: T): void {
-    const list = this.list;
-    for (let i = 0; i < list.length; i++) {
-      try {
-        (list[i] as (value: T | undefined) => void)(value);
-      } catch (error) {
-        reportListenerError(error);
-      }
-    }
-  }
-}
-
 /** A snapshot's fields but the last event ID, which streams keep apart (it changes per event). */
 export type LiveState = {
   -readonly [K in Exclude<keyof ConnectionSnapshot, 'lastEventId'>]: ConnectionSnapshot[K];
@@ -60,12 +32,11 @@ export type LiveState = {
  * as immutable snapshots, listeners by event type, and the last event of each type. Subclasses
  * change `state` or `lastEventId`, then call `changed()`; events go out through `fanOut()`.
  */
-export abstract class StreamBase {
+export abstract class StreamBase extends Subscribable {
   /** The live state but for the last event ID; a snapshot is a frozen copy of both. */
   protected readonly state: LiveState;
   protected lastEventId: string;
   #snapshot: ConnectionSnapshot | null = null;
-  readonly #stateListeners = new Listeners<void>();
   readonly #anyListeners = new Listeners<SSEMessage>();
   protected readonly eventListeners = new Map<string, Listeners<SSEMessage>>();
   protected readonly openListeners = new Listeners<void>();
@@ -73,6 +44,7 @@ export abstract class StreamBase {
   protected readonly lastByType = new Map<string, SSEMessage>();
 
   constructor(state: LiveState, lastEventId: string) {
+    super();
     this.state = state;
     this.lastEventId = lastEventId;
   }
@@ -80,9 +52,6 @@ export abstract class StreamBase {
   /** The current immutable state. Same object until something changes. */
   getSnapshot = (): ConnectionSnapshot =>
     (this.#snapshot ??= Object.freeze({ ...this.state, lastEventId: this.lastEventId }));
-
-  /** Calls `listener` after every state change. Returns the unsubscribe function. */
-  subscribe = (listener: () => void): (() => void) => this.#stateListeners.add(listener);
 
   /**
    * Calls `listener` for every event of `type` (`'*'` for all), in order, synchronously as it is
@@ -125,7 +94,7 @@ export abstract class StreamBase {
   /** Publishes a change of `state` or `lastEventId`. */
   protected changed(): void {
     this.#snapshot = null;
-    this.#stateListeners.emit();
+    this.notify();
   }
 
   /** One event: remembered as the last of its type and the last message, then to listeners. */

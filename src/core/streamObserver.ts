@@ -121,7 +121,7 @@ export class StreamObserver extends Subscribable {
     const plan = this.#planFor((this.#o = options));
     for (const name of functionOptions(options))
       this.#fns[name] = (options as unknown as Record<string, Fn>)[name]!;
-    if (this.#lease ? !same(plan, this.#held) : this.listeners.size) {
+    if (this.#lease ? !same(plan, this.#held) : this.listeners.list.length) {
       this.onUnsubscribe();
       this.onSubscribe();
     }

@@ -1,10 +1,14 @@
+import { Listeners } from './listeners.js';
+
 /**
  * A set of listeners with hooks for the first subscribe and the last unsubscribe, so a store
- * holds its own upstream subscription (a lease, a timer) only while someone listens.
+ * holds its own upstream subscription (a lease, a timer) only while someone listens. Built on
+ * the library's one listener list ({@link Listeners}): calls in order, a throwing listener
+ * reported without stopping the others.
  *
  * @example
  * ```ts
- * class Clock extends Subscribable {
+ * class Ticker extends Subscribable {
  *   #timer?: ReturnType<typeof setInterval>;
  *   protected override onSubscribe() {
  *     this.#timer = setInterval(() => this.notify(), 1000);
@@ -13,24 +17,28 @@
  *     clearInterval(this.#timer);
  *   }
  * }
- * const off = new Clock().subscribe(() => console.log('tick'));
+ * const off = new Ticker().subscribe(() => console.log('tick'));
  * ```
  */
-export class Subscribable<TListener extends (...args: never[]) => void = () => void> {
-  protected readonly listeners = new Set<TListener>();
+export class Subscribable {
+  protected readonly listeners = new Listeners<void>();
 
   /** Adds `listener`; the returned function removes it (once). Bound: pass it around freely. */
-  readonly subscribe = (listener: TListener): (() => void) => {
-    this.listeners.add(listener);
-    if (this.listeners.size === 1) this.onSubscribe();
+  readonly subscribe = (listener: () => void): (() => void) => {
+    const remove = this.listeners.add(listener);
+    if (this.listeners.list.length === 1) this.onSubscribe();
+    let subscribed = true;
     return () => {
-      if (this.listeners.delete(listener) && !this.listeners.size) this.onUnsubscribe();
+      if (!subscribed) return;
+      subscribed = false;
+      remove();
+      if (!this.listeners.list.length) this.onUnsubscribe();
     };
   };
 
-  /** Calls every listener with `args`. */
-  protected notify(...args: Parameters<TListener>): void {
-    for (const listener of this.listeners) listener(...args);
+  /** Calls every listener. */
+  protected notify(): void {
+    this.listeners.emit();
   }
 
   /** Called when the first listener subscribes. */

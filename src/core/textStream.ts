@@ -7,12 +7,8 @@
  */
 import type { BodyOption } from './connection.js';
 import type { SSEError } from './errors.js';
-import {
-  animationFrames,
-  monotonicNow,
-  prefersReducedMotion,
-  type FrameScheduler,
-} from './frameScheduler.js';
+import { frames, type FrameScheduler } from './frame.js';
+import { monotonicNow, prefersReducedMotion } from './frameScheduler.js';
 import { readReply, sessionReplyStorage, writeReply, type ReplyStorage } from './replyStorage.js';
 import { requestReply, type ReplyHost } from './requestReply.js';
 import { BlockSplitter } from './textBlocks.js';
@@ -23,7 +19,7 @@ import type {
   TextStreamSnapshot,
 } from './textStreamOptions.js';
 
-export type { FrameScheduler } from './frameScheduler.js';
+export type { FrameScheduler } from './frame.js';
 export type { ReplyStorage } from './replyStorage.js';
 export { selectToken } from './selectToken.js';
 export type {
@@ -164,7 +160,7 @@ export class TextStream {
     restored?: string,
   ): void {
     this.#onFinish = options.onFinish;
-    this.#frames = this.#env.frames ?? animationFrames();
+    this.#frames = this.#env.frames ?? frames;
     const reduced = (this.#env.reducedMotion ?? prefersReducedMotion)();
     const reveal = (this.#reveal = new TextReveal({
       pace: !reduced && options.pace !== false,

@@ -1,6 +1,6 @@
 import type { BodyOption } from './connection.js';
 import type { SSEError } from './errors.js';
-import type { FrameScheduler } from './frameScheduler.js';
+import type { FrameScheduler } from './frame.js';
 import type { ReplyStorage } from './replyStorage.js';
 import type { HeadersOption, ReconnectPolicy, SSEMessage } from './types.js';
 
