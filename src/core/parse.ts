@@ -45,12 +45,12 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
   let utf8 = createUtf8Decoder();
   let start = true; // no text of the stream seen yet: a BOM may come
   let afterCR = false; // the last text ended with CR: a LF first in the next one ends nothing
-  const line: string[] = []; // the unfinished line, in pieces (see keep())
+  let line: string[] = []; // the unfinished line, in pieces (see keep())
   let lineSize = 0;
   // "a data buffer, an event type buffer, and a last event ID buffer". The data buffer is
   // `lines` lines (each standing for value + LF): `kept` pieces of earlier chunks' lines, then
   // `data`, the `fresh` lines cut from this chunk, joined with `+` (see keepData()).
-  const kept: string[] = [];
+  let kept: string[] = [];
   let data = '';
   let fresh = 0;
   let lines = 0;
@@ -65,7 +65,9 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
 
   function clear(): void {
     epoch++;
-    line.length = kept.length = lineSize = dataSize = lines = fresh = 0;
+    line = [];
+    kept = [];
+    lineSize = dataSize = lines = fresh = 0;
     type = leftover = data = '';
     afterCR = false;
     utf8 = createUtf8Decoder();
@@ -101,7 +103,7 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
     if (kept.length !== 0) {
       if (fresh !== 0) kept.push(data);
       value = kept.join('\n');
-      kept.length = 0;
+      kept = [];
     }
     data = '';
     dataSize = lines = fresh = 0;
@@ -188,7 +190,9 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
         if (lineSize !== 0) {
           line.push(s.slice(pos, end));
           t = line.join('');
-          from = line.length = lineSize = 0;
+          // A new array: setting `length = 0` is a runtime call, several times the cost.
+          line = [];
+          from = lineSize = 0;
           to = t.length;
         }
         if (to - from + dataSize > max) return overflow();
@@ -271,13 +275,15 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
  * long, so the pieces are few (each of at least 1 KiB, or fewer than 11 small ones), which bounds
  * their overhead, and each character is copied at most about 10 times. A join of two strings is a
  * flat string, unlike `+`, which builds a rope that takes several times its length in memory.
+ * (`pieces.length` is tested first: reading index -1 of an empty array is a slow generic lookup;
+ * with the new arrays above, +15% on dashboard events in random chunks, strings in.)
  */
 function keep(pieces: string[], piece: string, sep: string): void {
   let last;
   while (
     piece.length < 1024 &&
-    (last = pieces[pieces.length - 1]) !== undefined &&
-    last.length < 2 * piece.length + 2
+    pieces.length !== 0 &&
+    (last = pieces[pieces.length - 1] as string).length < 2 * piece.length + 2
   ) {
     piece = [pieces.pop(), piece].join(sep);
   }
