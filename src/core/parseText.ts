@@ -31,7 +31,7 @@ export function keep(pieces: string[], piece: string, sep: string): void {
  * A copy of `s` that shares no memory with the text it was cut from (else it keeps it all).
  * Within a chunk, data lines are joined with `+`: a rope, cheap to build, that the consumer
  * flattens once (arrays and join() were 4% slower on multi-line data). But a rope holds tens of
- * bytes a piece, and a slice keeps its whole chunk in memory: neither may outlive the chunk.
+ * bytes a piece, and a slice keeps its whole chunk in memory: neither may outlive the next chunk.
  */
 export function own(s: string): string {
   return s.length < 13 ? s : (' ' + s).slice(1);
