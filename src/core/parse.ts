@@ -1,30 +1,19 @@
 /**
- * A streaming parser for `text/event-stream`, following the WHATWG HTML "event stream
- * interpretation" rules: https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation
- * Quotes in comments are from that section.
- *
- * Text is parsed in place: lines are found with `indexOf` and read by index, so a line costs one
- * `slice` for its value. Whatever outlives a chunk (an unfinished line, the data of an unfinished
- * event) is kept as a few flat strings of geometrically decreasing size: never a rope of tiny
- * pieces, never a slice that keeps a whole chunk alive. So memory stays near the limit on any
- * input, and one huge event fed in tiny chunks still costs O(n log n). (Past 250 lines: about
- * 60 of them are the spec's own words, kept next to the code that implements them.)
+ * A streaming parser for `text/event-stream`, after the WHATWG HTML "event stream interpretation"
+ * rules (quoted in comments): https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation
+ * Lines are found with `indexOf` and read in place; what outlives a chunk is kept as a few flat
+ * strings (keep() in parseText.ts), so memory stays near the limit on any input.
  */
 import { SSEError } from './errors.js';
 import type { Parser, ParserCallbacks, ParserOptions } from './parserTypes.js';
+import { COLON, LF, blankLine, isData, isEvent, isId, keep, own, valueOf } from './parseText.js';
 import { createUtf8Decoder } from './utf8.js';
 
 export type { ParsedEvent, Parser, ParserCallbacks, ParserOptions } from './parserTypes.js';
 
 /** Default for {@link ParserOptions.maxBufferSize}: 4 MiB. */
 export const DEFAULT_MAX_BUFFER_SIZE = 4 << 20;
-
-const LF = 10;
-const CR = 13;
-const SPACE = 32;
-const COLON = 58;
-// Data lines cut from one chunk are merged into one flat string past this many.
-const MAX_LINES = 1024;
+const MAX_LINES = 1024; // past this many, data lines cut from one chunk become one flat string
 
 /**
  * Creates a parser that calls `callbacks` as events complete.
@@ -45,16 +34,16 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
   let utf8 = createUtf8Decoder();
   let start = true; // no text of the stream seen yet: a BOM may come
   let afterCR = false; // the last text ended with CR: a LF first in the next one ends nothing
-  const line: string[] = []; // the unfinished line, in pieces (see keep())
+  let line: string[] = []; // the unfinished line, in pieces (see keep())
   let lineSize = 0;
-  // "a data buffer, an event type buffer, and a last event ID buffer". The data buffer is
-  // `lines` lines (each standing for value + LF): `kept` pieces of earlier chunks' lines, then
-  // `data`, the `fresh` lines cut from this chunk, joined with `+` (see keepData()).
-  const kept: string[] = [];
+  // "a data buffer, an event type buffer, and a last event ID buffer". The data buffer, of
+  // `dataSize` characters (0: empty), is `kept` pieces of earlier chunks' lines, then `data`, the
+  // `fresh` lines cut from this chunk, joined with `+` (see keepData()).
+  let kept: string[] = [];
   let data = '';
   let fresh = 0;
-  let lines = 0;
   let dataSize = 0;
+  let carried = false; // `data` holds lines of the chunk before this one
   let type = '';
   let id = '';
   let lastId = ''; // the last event ID string as last reported
@@ -65,9 +54,11 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
 
   function clear(): void {
     epoch++;
-    line.length = kept.length = lineSize = dataSize = lines = fresh = 0;
+    line = [];
+    kept = [];
+    lineSize = dataSize = fresh = 0;
     type = leftover = data = '';
-    afterCR = false;
+    afterCR = carried = false;
     utf8 = createUtf8Decoder();
   }
 
@@ -75,9 +66,7 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
     clear();
     failed = true;
     callbacks.onError?.(
-      new SSEError('parse', `maxBufferSize ${max} exceeded`, {
-        code: 'buffer-overflow',
-      }),
+      new SSEError('parse', `maxBufferSize ${max} exceeded`, { code: 'buffer-overflow' }),
     );
   }
 
@@ -90,8 +79,8 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
     // "Set the data buffer and the event type buffer to the empty string."
     type = '';
     // "Set the last event ID string of the event source to the value of the last event ID
-    // buffer. The buffer does not get reset."
-    if (id !== lastId) callbacks.onLastEventId?.((lastId = id));
+    // buffer. The buffer does not get reset." (Only for a listener: +4% with ids on all events.)
+    if (callbacks.onLastEventId && id !== lastId) callbacks.onLastEventId((lastId = id));
     if (event !== null) callbacks.onEvent(event);
   }
 
@@ -101,27 +90,22 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
     if (kept.length !== 0) {
       if (fresh !== 0) kept.push(data);
       value = kept.join('\n');
-      kept.length = 0;
+      kept = [];
     }
     data = '';
-    dataSize = lines = fresh = 0;
+    dataSize = fresh = 0;
+    carried = false;
     return value;
   }
 
   /** "Append the field value to the data buffer, then append a single U+000A LINE FEED (LF)" */
   function addData(value: string): void {
     dataSize += value.length + 1;
-    lines++;
     data = fresh++ === 0 ? value : data + '\n' + value;
     if (fresh > MAX_LINES) keepData();
   }
 
-  /**
-   * Makes the lines cut from the current chunk one flat piece of their own. Within a chunk the
-   * lines are joined with `+`: a rope is cheap to build and the consumer flattens it once (about
-   * 1.5x faster than an array and join() for 7-line events). But a rope holds tens of bytes a
-   * piece, and a slice keeps its whole chunk in memory: neither may outlive the chunk.
-   */
+  /** Makes the lines cut from the last chunks one flat piece of their own (see own()). */
   function keepData(): void {
     if (fresh !== 0) keep(kept, own(data), '\n');
     data = '';
@@ -144,10 +128,10 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
     // "If the field name is "data": Append the field value to the data buffer [...]"
     if (n === 4 && s.startsWith('data', from)) addData(value);
     // "If the field name is "event": Set the event type buffer to the field value."
-    else if (n === 5 && s.startsWith('event', from)) type = value;
+    else if (n === 5 && isEvent(s, from)) type = value;
     // "If the field name is "id": If the field value does not contain U+0000 NULL, then set the
     // last event ID buffer to the field value. Otherwise, ignore the field."
-    else if (n === 2 && s.startsWith('id', from)) id = value.indexOf('\0') < 0 ? value : id;
+    else if (n === 2 && isId(s, from)) id = value.indexOf('\0') < 0 ? value : id;
     // "If the field name is "retry": If the field value consists of only ASCII digits, then
     // interpret the field value as an integer in base ten, and set the event stream's
     // reconnection time to that integer. Otherwise, ignore the field."
@@ -161,8 +145,8 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
   function parse(s: string): void {
     const len = s.length;
     let pos = 0;
-    // "The UTF-8 decode algorithm strips one leading UTF-8 Byte Order Mark (BOM), if any."
-    // Done on text, so that it holds for text input too.
+    // "The UTF-8 decode algorithm strips one leading UTF-8 Byte Order Mark (BOM), if any." (On
+    // text: for text input too.)
     if (start && ((start = false), s.charCodeAt(0) === 0xfeff)) pos = 1;
     // A CR ending the last text already ended its line: "a U+000D CARRIAGE RETURN U+000A LINE
     // FEED (CRLF) character pair" is one line ending.
@@ -181,22 +165,22 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
         else if (cr === -1) break;
         else if (s.charCodeAt((next = (end = cr) + 1)) === LF) next++;
         else if (next === len) afterCR = true;
-        // The line is s[pos, end), or t[from, to) when earlier text began it.
-        let t = s;
+        let t = s; // the line is s[pos, end), or t[from, to) when earlier text began it
         let from = pos;
         let to = end;
         if (lineSize !== 0) {
           line.push(s.slice(pos, end));
           t = line.join('');
-          from = line.length = lineSize = 0;
+          line = []; // a new array: `length = 0` is a runtime call, several times the cost
+          from = lineSize = 0;
           to = t.length;
         }
         if (to - from + dataSize > max) return overflow();
         if (to === from) {
-          dispatch(lines === 0 ? null : takeData());
+          dispatch(dataSize === 0 ? null : takeData());
         } else if (isData(t, from)) {
           const value = valueOf(t, from + 4, to);
-          const blank = lines === 0 ? blankLine(s, next) : 0;
+          const blank = dataSize === 0 ? blankLine(s, next) : 0;
           next += blank;
           if (blank === 0) addData(value);
           else dispatch(value);
@@ -209,15 +193,15 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
         if (cr !== -1 && cr < pos) cr = s.indexOf('\r', pos);
       }
       if (pos < len) {
-        lineSize += len - pos;
-        // A slice keeps the whole chunk in memory: only one chunk, until this line ends.
+        lineSize += len - pos; // a slice keeps its chunk alive: one chunk, until the line ends
         keep(line, pos === 0 ? s : s.slice(pos), '');
       }
-      if (fresh !== 0) keepData();
+      // An unfinished event mostly ends in the next chunk: its lines stay slices until that one
+      // ends (+5% on multi-line data in random chunks, strings in); then they are copied.
+      if (fresh !== 0 && !(carried = !carried)) keepData();
       if (lineSize + dataSize > max) overflow();
     } catch (error) {
-      // A callback threw. Everything before `next` has been handled; keep the rest (before any
-      // text that callbacks fed meanwhile).
+      // A callback threw: keep the unhandled rest (before any text that callbacks fed meanwhile).
       if (epoch === myEpoch) leftover = s.slice(next) + leftover;
       throw error;
     }
@@ -245,9 +229,8 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
       if (!busy) run();
     },
     end() {
-      // Parse what a throwing callback left behind (unless called from a callback: then the
-      // rest of the chunk is dropped). Held-back bytes of an unfinished character could only
-      // extend the unterminated last line, which is discarded anyway.
+      // Parse what a throwing callback left behind (from a callback: the rest is dropped). Bytes
+      // of an unfinished character could only extend the unterminated line: discarded anyway.
       if (!busy) run();
       // "Once the end of the file is reached, any pending data must be discarded. (If the file
       // ends in the middle of an event, before the final empty line, the incomplete event is
@@ -263,59 +246,4 @@ export function createParser(callbacks: ParserCallbacks, options: ParserOptions 
       id = lastId = lastEventId;
     },
   };
-}
-
-/**
- * Appends `piece` to `pieces`, the whole being their join with `sep`.
- * A piece under 1 KiB is merged with the one before while that one is not more than twice as
- * long, so the pieces are few (each of at least 1 KiB, or fewer than 11 small ones), which bounds
- * their overhead, and each character is copied at most about 10 times. A join of two strings is a
- * flat string, unlike `+`, which builds a rope that takes several times its length in memory.
- */
-function keep(pieces: string[], piece: string, sep: string): void {
-  let last;
-  while (
-    piece.length < 1024 &&
-    (last = pieces[pieces.length - 1]) !== undefined &&
-    last.length < 2 * piece.length + 2
-  ) {
-    piece = [pieces.pop(), piece].join(sep);
-  }
-  pieces.push(piece);
-}
-
-/** The value of a line `s[.., end)` whose first colon is at `colon` (past the end if none). */
-function valueOf(s: string, colon: number, end: number): string {
-  // A line ending or the end of `s` follows the line, never a space; slice() gives '' past `end`.
-  return s.slice(s.charCodeAt(colon + 1) === SPACE ? colon + 2 : colon + 1, end);
-}
-
-/**
- * Fast path: `s` has "data:" at `i`. Data lines, most lines of most streams, skip the general
- * field split (processLine): with blankLine(), +80-100% on LLM token streams and +15% on
- * multi-line data, strings in (A/B runs of the parser bench streams, Node 20).
- */
-function isData(s: string, i: number): boolean {
-  return (
-    s.charCodeAt(i) === 100 &&
-    s.charCodeAt(i + 1) === 97 &&
-    s.charCodeAt(i + 2) === 116 &&
-    s.charCodeAt(i + 3) === 97 &&
-    s.charCodeAt(i + 4) === COLON
-  );
-}
-
-/**
- * Fast path: the length of the blank line (with its ending) at `i`, or 0. A first data line
- * followed by a blank line is a whole event, the shape of most events: it is dispatched without
- * going through the data buffer (+30% on LLM token streams, +10% on dashboard events).
- */
-function blankLine(s: string, i: number): number {
-  const c = s.charCodeAt(i);
-  return c === LF ? 1 : c === CR && s.charCodeAt(i + 1) === LF ? 2 : 0;
-}
-
-/** A copy of `s` that shares no memory with the text it was cut from (else it keeps it all). */
-function own(s: string): string {
-  return s.length < 13 ? s : (' ' + s).slice(1);
 }
