@@ -28,6 +28,8 @@ const MAX_LINES = 1024; // past this many, data lines cut from one chunk become 
  * parser.feed('event: greet\ndata: hello\n\n'); // logs "greet hello"
  * ```
  */
+// longer: the parser's state is this closure's local variables, shared by the short inner
+// functions below, so the per-line path never reads or writes it through an object.
 export function createParser(callbacks: ParserCallbacks, options: ParserOptions = {}): Parser {
   const limit = options.maxBufferSize ?? -1;
   const max = limit >= 0 ? limit : DEFAULT_MAX_BUFFER_SIZE;
