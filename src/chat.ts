@@ -5,7 +5,7 @@
 export { useStreamText } from './react/useStreamText.js';
 export type { UseStreamTextOptions, UseStreamTextResult } from './react/useStreamText.js';
 export { splitBlocks } from './core/textBlocks.js';
-export type { BodyOption } from './core/connection.js';
+export type { BodyOption } from './core/types.js';
 export type {
   FrameScheduler,
   ReplyStorage,

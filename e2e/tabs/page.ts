@@ -3,7 +3,7 @@
  * each received, and whether this page's own fetch holds the network connection.
  */
 import { tabs } from '../../src/tabs';
-import type { StreamConnection } from '../../src/core/connection';
+import type { StreamConnection } from '../../src/core/types';
 
 interface Held {
   conn: StreamConnection;

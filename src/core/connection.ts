@@ -13,14 +13,6 @@ import type {
   StreamConnection,
 } from './types.js';
 
-export type {
-  BodyOption,
-  ConnectionInspection,
-  ConnectionOptions,
-  FailureRecord,
-  ShareStrategy,
-  StreamConnection,
-} from './types.js';
 export { ANY_EVENT, INITIAL, LAST_EVENT_TYPES } from './streamBase.js';
 
 /** How many failures a connection remembers for {@link Connection.inspect}. */

@@ -12,7 +12,7 @@ export type {
   FailureRecord,
   ShareStrategy,
   StreamConnection,
-} from './connection.js';
+} from './types.js';
 export { ConnectionRegistry } from './registry.js';
 export type { Lease, RegistryEntryInfo, RegistryOptions } from './registry.js';
 export { EventSource } from './eventSource.js';

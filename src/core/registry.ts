@@ -1,5 +1,6 @@
 import type { Clock } from './clock.js';
-import { Connection, type ConnectionOptions, type StreamConnection } from './connection.js';
+import { Connection } from './connection.js';
+import type { ConnectionOptions, StreamConnection } from './types.js';
 import { functionOptions, streamKey } from './options.js';
 import { Removable } from './removable.js';
 

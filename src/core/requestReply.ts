@@ -3,7 +3,8 @@
  * stored checkpoint and the page events that keep it across a reload. The reply's state lives in
  * {@link TextStream}; this is the wiring, built per generation and torn down with it.
  */
-import { ANY_EVENT, Connection, type BodyOption } from './connection.js';
+import { ANY_EVENT, Connection } from './connection.js';
+import type { BodyOption } from './types.js';
 import { SSEError } from './errors.js';
 import { shouldRetry } from './reconnect.js';
 import { replyCheckpoint, watchPage, type ReplyStorage } from './replyStorage.js';

@@ -1,4 +1,5 @@
-import { INITIAL, type StreamConnection } from './connection.js';
+import { INITIAL } from './connection.js';
+import type { StreamConnection } from './types.js';
 import { SSEError } from './errors.js';
 import { batch } from './frame.js';
 import { functionOptions, streamKey, type HookStreamOptions } from './options.js';

@@ -3,7 +3,8 @@
  * the tabs find each other. The sharing itself is {@link TabConnection}.
  */
 import { systemClock } from './clock.js';
-import { Connection, type ConnectionOptions, type ShareStrategy } from './connection.js';
+import { Connection } from './connection.js';
+import type { ConnectionOptions, ShareStrategy } from './types.js';
 import { stableJson } from './registry.js';
 import type { TabLocks } from './tabs/leaderElection.js';
 import { TabConnection } from './tabs/tabConnection.js';

@@ -5,7 +5,7 @@
  *
  * No React here: the React hook is a thin adapter over {@link TextStream}.
  */
-import type { BodyOption } from './connection.js';
+import type { BodyOption } from './types.js';
 import type { SSEError } from './errors.js';
 import { frames, type FrameScheduler } from './frame.js';
 import { monotonicNow, prefersReducedMotion } from './frameScheduler.js';

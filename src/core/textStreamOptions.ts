@@ -1,4 +1,4 @@
-import type { BodyOption } from './connection.js';
+import type { BodyOption } from './types.js';
 import type { SSEError } from './errors.js';
 import type { FrameScheduler } from './frame.js';
 import type { ReplyStorage } from './replyStorage.js';

@@ -1,5 +1,5 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
-import type { BodyOption } from '../core/connection.js';
+import type { BodyOption } from '../core/types.js';
 import type { SSEError } from '../core/errors.js';
 import {
   TextStream,

@@ -1,6 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Connection, type ConnectionOptions } from '../../src/core/connection.js';
+import { Connection } from '../../src/core/connection.js';
+import type { ConnectionOptions } from '../../src/core/types.js';
 import { createNodeTransport } from '../../src/core/transports/nodeTransport.js';
 import type { SSEMessage } from '../../src/core/types.js';
 import { frame, sseHead, startSSEServer, until, type TestSSEServer } from '../helpers/sseServer.js';

@@ -1,6 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Connection, type ConnectionOptions } from '../../src/core/connection.js';
+import { Connection } from '../../src/core/connection.js';
+import type { ConnectionOptions } from '../../src/core/types.js';
 import { EventSource } from '../../src/core/node.js';
 import { createNodeTransport } from '../../src/core/transports/nodeTransport.js';
 import type { SSEMessage } from '../../src/core/types.js';

@@ -3,12 +3,8 @@
  * election, and while it leads runs the {@link TabLeader}; everything else is following.
  */
 import type { Clock } from '../clock.js';
-import {
-  INITIAL,
-  type ConnectionInspection,
-  type ConnectionOptions,
-  type StreamConnection,
-} from '../connection.js';
+import { INITIAL } from '../connection.js';
+import type { ConnectionInspection, ConnectionOptions, StreamConnection } from '../types.js';
 import { SSEError } from '../errors.js';
 import { LeaderElection, type ElectionConfig } from './leaderElection.js';
 import { watchLifecycle, type Lifecycle } from './pageLifecycle.js';

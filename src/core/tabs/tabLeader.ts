@@ -4,7 +4,8 @@
  * leader lives from the lock's grant to its release; the next lead is a new one.
  */
 import { systemClock, type Clock } from '../clock.js';
-import { Connection, type ConnectionOptions } from '../connection.js';
+import { Connection } from '../connection.js';
+import type { ConnectionOptions } from '../types.js';
 import type { SSEError } from '../errors.js';
 import { ANY_EVENT } from '../streamBase.js';
 import type { SSEMessage } from '../types.js';
