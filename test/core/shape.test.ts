@@ -49,7 +49,8 @@ describe('the core reads in small pieces', () => {
     expect(all.length).toBeGreaterThan(10);
     const long = all.filter((path) => {
       const text = readFileSync(path, 'utf8');
-      return text.split('\n').length > MAX_FILE && !EXCUSE.test(text);
+      const lines = text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
+      return lines > MAX_FILE && !EXCUSE.test(text);
     });
     expect(long.map((path) => relative(ROOT, path))).toEqual([]);
   });
