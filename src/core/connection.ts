@@ -142,7 +142,7 @@ export class Connection extends StreamBase implements StreamConnection {
         backoff.reset();
         this.#events++;
         this.lastEventId = lastEventId;
-        this.fanOut({ type, data, lastEventId, origin });
+        this.deliver(type, data, lastEventId, origin);
       },
       id: (lastEventId, publish) => {
         this.lastEventId = lastEventId;
@@ -157,6 +157,15 @@ export class Connection extends StreamBase implements StreamConnection {
         else this.#retrying(error.withRetry(true), null);
       },
     });
+  }
+
+  /**
+   * One event, after the connection took note of it: to its listeners by type and as the last
+   * message. A subclass that builds event objects of its own (the `EventSource` class) overrides
+   * it, and pays for no fan-out it does not use.
+   */
+  protected deliver(type: string, data: string, lastEventId: string, origin: string): void {
+    this.fanOut({ type, data, lastEventId, origin });
   }
 
   #fail(error: SSEError): void {

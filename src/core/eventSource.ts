@@ -1,6 +1,7 @@
-import { ANY_EVENT, Connection } from './connection.js';
+import { Connection } from './connection.js';
 import type { SSEError } from './errors.js';
 import type { Transport } from './transports/transport.js';
+import type { ConnectionOptions } from './types.js';
 
 /**
  * The transport an {@link EventSource} uses without a custom `fetch`. The Node build of
@@ -9,29 +10,23 @@ import type { Transport } from './transports/transport.js';
  */
 export const platformDefaults: { transport?: () => Transport | undefined } = {};
 
-/**
- * A `MessageEvent` whose fields are read from private slots instead of an init dictionary: the
- * dictionary's conversion is most of what building one costs (in Node 20, dispatching one built
- * this way takes about 190 ns instead of 300). It is a real `MessageEvent` all the same.
- */
-class StreamMessageEvent extends MessageEvent<string> {
-  readonly #data: string;
-  readonly #lastEventId: string;
-  readonly #origin: string;
-  constructor(type: string, data: string, lastEventId: string, origin: string) {
-    super(type);
-    this.#data = data;
-    this.#lastEventId = lastEventId;
-    this.#origin = origin;
+let dispatchMessage: (
+  target: EventSource,
+  type: string,
+  data: string,
+  lastEventId: string,
+  origin: string,
+) => void;
+
+/** The connection of one {@link EventSource}: its events become `MessageEvent`s, and nothing else. */
+class EventSourceConnection extends Connection {
+  readonly #target: EventSource;
+  constructor(target: EventSource, url: string, options: ConnectionOptions) {
+    super(url, options);
+    this.#target = target;
   }
-  override get data(): string {
-    return this.#data;
-  }
-  override get lastEventId(): string {
-    return this.#lastEventId;
-  }
-  override get origin(): string {
-    return this.#origin;
+  protected override deliver(type: string, data: string, lastEventId: string, origin: string) {
+    dispatchMessage(this.#target, type, data, lastEventId, origin);
   }
 }
 
@@ -106,7 +101,7 @@ export class EventSource extends EventTarget {
     }
     this.url = resolved;
     this.withCredentials = Boolean(init.withCredentials);
-    const connection = (this.#connection = new Connection(resolved, {
+    const connection = (this.#connection = new EventSourceConnection(this, resolved, {
       transport: (!init.fetch && platformDefaults.transport?.()) || 'fetch',
       fetch: init.fetch,
       withCredentials: this.withCredentials,
@@ -115,15 +110,18 @@ export class EventSource extends EventTarget {
       // Spec: the reconnection time is implementation-defined; browsers use about 3 s.
       reconnect: { initialDelay: 3000, maxDelay: 60_000 },
     }));
-    connection.addEventListener(ANY_EVENT, ({ type, data, lastEventId, origin }) => {
-      // No event object is built for a type nobody listens to.
-      if (this.#types.has(type)) {
-        this.dispatchEvent(new StreamMessageEvent(type, data, lastEventId, origin));
-      }
-    });
     connection.onOpen(() => this.dispatchEvent(new Event('open')));
     connection.onError((error) => this.dispatchEvent(Object.assign(new Event('error'), { error })));
     connection.open();
+  }
+
+  /** Dispatches an event of the stream; no event object is built for a type nobody listens to. */
+  static {
+    dispatchMessage = (target, type, data, lastEventId, origin) => {
+      if (target.#types.has(type)) {
+        target.dispatchEvent(new MessageEvent(type, { data, lastEventId, origin }));
+      }
+    };
   }
 
   /** 0 CONNECTING, 1 OPEN, 2 CLOSED. */
