@@ -90,3 +90,29 @@ export interface TextStreamEnvironment {
   /** Default: `sessionStorage` when usable, else nothing is kept. */
   storage?: ReplyStorage | null;
 }
+
+/** Options of `useStreamText`. Read when `start()` is called, so they may change freely. */
+export interface UseStreamTextOptions extends TextStreamOptions {
+  /** Frame scheduling and reduced-motion detection, for tests and non-browser hosts. */
+  environment?: TextStreamEnvironment;
+}
+
+/** What `useStreamText` returns. The functions keep their identity across renders. */
+export interface UseStreamTextResult {
+  /** The text revealed so far. */
+  text: string;
+  /**
+   * `text` as Markdown blocks (paragraphs, fenced code, list items, headings), joined they give
+   * `text`. While streaming only the last block changes: render each with a memoised component.
+   */
+  blocks: readonly string[];
+  status: TextStreamStatus;
+  /** The failure when `status` is `'error'` (or a loss being resumed, with `willRetry: true`). */
+  error: SSEError | null;
+  /** Starts a new generation, with `body` instead of `options.body` when given. Aborts a running one. */
+  start: (body?: BodyOption) => void;
+  /** Aborts the request and keeps the text so far (`status: 'stopped'`). */
+  stop: () => void;
+  /** Aborts and clears the text (`status: 'idle'`). */
+  reset: () => void;
+}

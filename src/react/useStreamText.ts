@@ -1,55 +1,19 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import type { BodyOption } from '../core/types.js';
-import type { SSEError } from '../core/errors.js';
-import {
-  TextStream,
-  type TextStreamEnvironment,
-  type TextStreamOptions,
-  type TextStreamStatus,
-} from '../core/textStream.js';
+import { TextStream, type TextStreamOptions } from '../core/textStream.js';
+import type { UseStreamTextOptions, UseStreamTextResult } from '../core/textStreamOptions.js';
 
-/** Options of {@link useStreamText}. Read when `start()` is called, so they may change freely. */
-export interface UseStreamTextOptions extends TextStreamOptions {
-  /** Frame scheduling and reduced-motion detection, for tests and non-browser hosts. */
-  environment?: TextStreamEnvironment;
-}
-
-/** What {@link useStreamText} returns. The functions keep their identity across renders. */
-export interface UseStreamTextResult {
-  /** The text revealed so far. */
-  text: string;
-  /**
-   * `text` as Markdown blocks (paragraphs, fenced code, list items, headings), joined they give
-   * `text`. While streaming only the last block changes: render each with a memoised component.
-   */
-  blocks: readonly string[];
-  status: TextStreamStatus;
-  /** The failure when `status` is `'error'` (or a loss being resumed, with `willRetry: true`). */
-  error: SSEError | null;
-  /** Starts a new generation, with `body` instead of `options.body` when given. Aborts a running one. */
-  start: (body?: BodyOption) => void;
-  /** Aborts the request and keeps the text so far (`status: 'stopped'`). */
-  stop: () => void;
-  /** Aborts and clears the text (`status: 'idle'`). */
-  reset: () => void;
-}
+export type { UseStreamTextOptions, UseStreamTextResult } from '../core/textStreamOptions.js';
 
 // Layout effects do nothing on the server (and React 18 warns there); effects are enough there.
 const useIsomorphicLayoutEffect = typeof document !== 'undefined' ? useLayoutEffect : useEffect;
 
 /**
- * Streams a chat reply: POSTs `body` with `headers` to `url`, reads the SSE reply, extracts each
- * token with `select` (OpenAI-style chunks by default), and ends at the `[DONE]` sentinel or at
- * the end of the stream. Text is revealed at the pace tokens arrive, word by word (per character
- * in Chinese or Japanese), never cut inside a character and never more than `maxLag` (400 ms)
- * behind, with at most one render per animation frame; `stop()`, the end and errors show
- * everything at once. With `pace: false` or `prefers-reduced-motion` text shows as it arrives.
- *
- * Nothing is requested until `start()`, and nothing is requested again by itself: not on
- * re-render, not when the tab is hidden or shown again. A broken stream is reported as an error
- * unless `resume` is set, in which case it is requested again with `Last-Event-ID`. Unmounting
- * aborts the request. With `resumeKey`, a reply still streaming when the page reloads continues
- * on mount (`GET` with `Last-Event-ID`, the prompt is not sent again) without retyping its text.
+ * Streams a chat reply: POSTs `body` with `headers` to `url`, extracts each token with `select`
+ * (OpenAI-style chunks by default) until `[DONE]` or the end, and reveals the text at the pace
+ * tokens arrive, never cut inside a character, never more than `maxLag` behind, at most one
+ * render per frame. Nothing is requested until `start()`, nor ever again by itself; unmounting
+ * aborts. With `resumeKey`, a reply cut by a reload continues on mount (see docs/chat.md).
  *
  * @example
  * ```tsx

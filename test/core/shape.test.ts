@@ -4,10 +4,14 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 // The core stays readable by someone new to it: no file over about 250 lines, no function over
-// about 120, unless a comment right there says why (`longer: <reason>`).
+// about 120, unless a comment right there says why (`longer: <reason>`); no React file over
+// about 80.
 
 const ROOT = join(import.meta.dirname, '../..');
 const CORE = join(ROOT, 'src/core');
+const REACT = join(ROOT, 'src/react');
+/** React files are thin adapters over the core. */
+const MAX_REACT_FILE = 85;
 const MAX_FILE = 260;
 const MAX_FUNCTION = 125;
 const EXCUSE = /\/\/ longer: \S/;
@@ -15,8 +19,12 @@ const EXCUSE = /\/\/ longer: \S/;
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
-    return statSync(path).isDirectory() ? files(path) : path.endsWith('.ts') ? [path] : [];
+    return statSync(path).isDirectory() ? files(path) : /\.tsx?$/.test(path) ? [path] : [];
   });
+}
+
+function lineCount(text: string): number {
+  return text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
 }
 
 function longFunctions(path: string, text: string): string[] {
@@ -49,13 +57,19 @@ describe('the core reads in small pieces', () => {
     expect(all.length).toBeGreaterThan(10);
     const long = all.filter((path) => {
       const text = readFileSync(path, 'utf8');
-      const lines = text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
-      return lines > MAX_FILE && !EXCUSE.test(text);
+      return lineCount(text) > MAX_FILE && !EXCUSE.test(text);
     });
     expect(long.map((path) => relative(ROOT, path))).toEqual([]);
   });
 
   it(`no function over ${MAX_FUNCTION} lines without a comment saying why`, () => {
     expect(all.flatMap((path) => longFunctions(path, readFileSync(path, 'utf8')))).toEqual([]);
+  });
+
+  it(`no React file over ${MAX_REACT_FILE} lines`, () => {
+    const react = files(REACT);
+    expect(react.length).toBeGreaterThan(5);
+    const long = react.filter((path) => lineCount(readFileSync(path, 'utf8')) > MAX_REACT_FILE);
+    expect(long.map((path) => relative(ROOT, path))).toEqual([]);
   });
 });
