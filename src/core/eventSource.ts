@@ -10,23 +10,18 @@ import type { ConnectionOptions } from './types.js';
  */
 export const platformDefaults: { transport?: () => Transport | undefined } = {};
 
-let dispatchMessage: (
-  target: EventSource,
-  type: string,
-  data: string,
-  lastEventId: string,
-  origin: string,
-) => void;
+/** What a stream's event becomes: the class's own dispatch. */
+type Deliver = (type: string, data: string, lastEventId: string, origin: string) => void;
 
-/** The connection of one {@link EventSource}: its events become `MessageEvent`s, and nothing else. */
+/** The connection of one {@link EventSource}: its events go to `deliver`, and nowhere else. */
 class EventSourceConnection extends Connection {
-  readonly #target: EventSource;
-  constructor(target: EventSource, url: string, options: ConnectionOptions) {
+  readonly #deliver: Deliver;
+  constructor(url: string, options: ConnectionOptions, deliver: Deliver) {
     super(url, options);
-    this.#target = target;
+    this.#deliver = deliver;
   }
   protected override deliver(type: string, data: string, lastEventId: string, origin: string) {
-    dispatchMessage(this.#target, type, data, lastEventId, origin);
+    this.#deliver(type, data, lastEventId, origin);
   }
 }
 
@@ -101,27 +96,27 @@ export class EventSource extends EventTarget {
     }
     this.url = resolved;
     this.withCredentials = Boolean(init.withCredentials);
-    const connection = (this.#connection = new EventSourceConnection(this, resolved, {
-      transport: (!init.fetch && platformDefaults.transport?.()) || 'fetch',
-      fetch: init.fetch,
-      withCredentials: this.withCredentials,
-      // Spec: only a network loss "reestablishes the connection"; any other failure is final.
-      retryOn: (error) => error.type === 'network',
-      // Spec: the reconnection time is implementation-defined; browsers use about 3 s.
-      reconnect: { initialDelay: 3000, maxDelay: 60_000 },
-    }));
+    const connection = (this.#connection = new EventSourceConnection(
+      resolved,
+      {
+        transport: (!init.fetch && platformDefaults.transport?.()) || 'fetch',
+        fetch: init.fetch,
+        withCredentials: this.withCredentials,
+        // Spec: only a network loss "reestablishes the connection"; any other failure is final.
+        retryOn: (error) => error.type === 'network',
+        // Spec: the reconnection time is implementation-defined; browsers use about 3 s.
+        reconnect: { initialDelay: 3000, maxDelay: 60_000 },
+      },
+      (type, data, lastEventId, origin) => {
+        // No event object is built for a type nobody listens to.
+        if (this.#types.has(type)) {
+          this.dispatchEvent(new MessageEvent(type, { data, lastEventId, origin }));
+        }
+      },
+    ));
     connection.onOpen(() => this.dispatchEvent(new Event('open')));
     connection.onError((error) => this.dispatchEvent(Object.assign(new Event('error'), { error })));
     connection.open();
-  }
-
-  /** Dispatches an event of the stream; no event object is built for a type nobody listens to. */
-  static {
-    dispatchMessage = (target, type, data, lastEventId, origin) => {
-      if (target.#types.has(type)) {
-        target.dispatchEvent(new MessageEvent(type, { data, lastEventId, origin }));
-      }
-    };
   }
 
   /** 0 CONNECTING, 1 OPEN, 2 CLOSED. */

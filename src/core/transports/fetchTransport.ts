@@ -7,7 +7,6 @@ import {
   networkFailure,
   rejectResponse,
 } from './http.js';
-import { parseRetryAfter } from '../reconnect.js';
 import type { Transport, TransportRequest, TransportSink } from './transport.js';
 
 /**
@@ -59,14 +58,14 @@ async function run(
 
   const { status, statusText, headers: got, body: stream } = response;
   const type = got.get('content-type');
-  let error = rejectResponse(url, status, statusText, type, undefined);
+  let error = rejectResponse(url, status, statusText, type, null, 0);
   if (error) {
     const text = status === 200 ? undefined : await readSome(stream, clock);
     // Frees the connection instead of leaving an unread body behind.
     void stream?.cancel().catch(() => {});
     if (signal.aborted) return;
-    const retryAfter = parseRetryAfter(got.get('retry-after'), clock.now());
-    error = rejectResponse(url, status, statusText, type, retryAfter, text);
+    const retryAfter = got.get('retry-after');
+    error = rejectResponse(url, status, statusText, type, retryAfter, clock.now(), text);
     return sink.error(error!);
   }
   if (!stream) return sink.error(new SSEError('network', `No response body from ${url}`));

@@ -1,4 +1,5 @@
 import { SSEError } from '../errors.js';
+import { parseRetryAfter } from '../reconnect.js';
 
 // What the HTTP transports (fetch, and Node's http) share: the rules an event stream's response
 // must meet, and how a refused response's body becomes part of the error.
@@ -14,14 +15,16 @@ export const ERROR_BODY_MS = 2000;
 
 /**
  * Why a response cannot be read as an event stream (a status other than 200, or another
- * Content-Type), or undefined when it can. `body` is the start of an error response's body.
+ * Content-Type), or undefined when it can. `now` is the clock's, for a `Retry-After` date;
+ * `body` is the start of an error response's body.
  */
 export function rejectResponse(
   url: string,
   status: number,
   statusText: string,
   type: string | null,
-  retryAfterMs: number | undefined,
+  retryAfter: string | null,
+  now: number,
   body?: string,
 ): SSEError | undefined {
   if (status !== 200) {
@@ -31,7 +34,7 @@ export function rejectResponse(
       `HTTP ${status}${statusText && ' ' + statusText} from ${url}${reason ? ': ' + reason : ''}`,
       {
         status,
-        retryAfterMs,
+        retryAfterMs: parseRetryAfter(retryAfter, now),
         code: status === 204 ? 'no-content' : undefined,
         body: body || undefined,
       },

@@ -1,6 +1,5 @@
 import { systemClock, type Clock } from '../clock.js';
 import { SSEError } from '../errors.js';
-import { parseRetryAfter } from '../reconnect.js';
 import {
   ERROR_BODY_BYTES,
   ERROR_BODY_MS,
@@ -183,7 +182,8 @@ function receive(context: Context, url: URL, res: IncomingMessage): void {
       status,
       res.statusMessage ?? '',
       typeof type === 'string' ? type : null,
-      parseRetryAfter(typeof retryAfter === 'string' ? retryAfter : null, clock.now()),
+      typeof retryAfter === 'string' ? retryAfter : null,
+      clock.now(),
       body,
     );
   if (status !== 200) {
