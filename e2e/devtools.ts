@@ -83,7 +83,7 @@ export const devtoolsScenarios: Scenario[] = [
   },
   {
     name: 'devtools at 5,000 events/s: frame time p95 within 2 ms of the page without the panel',
-    timeoutMs: 90_000,
+    timeoutMs: 150_000,
     async run(ctx) {
       const page = await ctx.newPage('/dashboard?rate=5000');
       await poll(
@@ -96,22 +96,31 @@ export const devtoolsScenarios: Scenario[] = [
         await sleep(3000);
         return (await stopFrames(page)).workP95;
       };
-      // Alternate, so drift in the machine's load hits both sides alike; compare medians.
+      // Windows come in pairs, one with the panel and one without, in alternating order, so
+      // drift in the machine's load hits both sides alike; the check is on the median of the
+      // differences within pairs. Five pairs decide, unless their median is over the bound: then
+      // six more are measured and all eleven decide, so one noisy stretch of a shared machine does
+      // not fail the run while a panel that really costs more than 2 ms a frame still does.
       const without: number[] = [];
       const withPanel: number[] = [];
-      for (let i = 0; i < 5; i++) {
-        without.push(await measure());
-        await openDevtools(page);
-        withPanel.push(await measure());
-        await page.getByRole('button', { name: 'Close SSE devtools' }).click();
-      }
+      const measurePair = async (panelFirst: boolean) => {
+        for (const panel of panelFirst ? [true, false] : [false, true]) {
+          if (panel) await openDevtools(page);
+          (panel ? withPanel : without).push(await measure());
+          if (panel) await page.getByRole('button', { name: 'Close SSE devtools' }).click();
+        }
+      };
       const median = (v: number[]) => [...v].sort((x, y) => x - y)[Math.floor(v.length / 2)]!;
-      const a = median(without);
-      const b = median(withPanel);
+      const difference = () => median(withPanel.map((w, i) => w - without[i]!));
+      for (let i = 0; i < 5; i++) await measurePair(i % 2 === 1);
+      if (difference() > 2) for (let i = 5; i < 11; i++) await measurePair(i % 2 === 1);
       ctx.figure(
-        `devtools at 5000/s: frame time p95 without ${without.map((v) => v.toFixed(1)).join(', ')} ms, with ${withPanel.map((v) => v.toFixed(1)).join(', ')} ms`,
+        `devtools at 5000/s: frame time p95 without ${without.map((v) => v.toFixed(1)).join(', ')} ms, with ${withPanel.map((v) => v.toFixed(1)).join(', ')} ms; median difference ${difference().toFixed(1)} ms over ${without.length} pairs`,
       );
-      assert(b - a <= 2, `p95 with the panel ${b.toFixed(1)} ms vs ${a.toFixed(1)} ms without`);
+      assert(
+        difference() <= 2,
+        `p95 with the panel ${difference().toFixed(1)} ms above without (median of ${without.length} pairs)`,
+      );
     },
   },
 ];
