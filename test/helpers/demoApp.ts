@@ -16,12 +16,17 @@ export async function serveDemoApp(app: DemoApp) {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
+    app,
+    server,
     port,
     base: `http://127.0.0.1:${port}`,
-    async stop() {
-      await app.close();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    stop: () => closeDemoServer(app, server),
   };
+}
+
+/** Closes `app`, then every socket of `server` and the server itself. */
+export async function closeDemoServer(app: DemoApp, server: http.Server): Promise<void> {
+  await app.close();
+  server.closeAllConnections();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
 }

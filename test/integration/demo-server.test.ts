@@ -4,18 +4,15 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createDemoApp, type DemoApp, type DemoAppOptions } from '../../demo/server/app';
+import { createDemoApp, type DemoAppOptions } from '../../demo/server/app';
+import { closeDemoServer, serveDemoApp } from '../helpers/demoApp';
 import { tickType } from '../../demo/server/controlPanel';
 import { answerFor, tokenize } from '../../demo/server/chat';
 import { DASHBOARD_EVENT_TYPES } from '../../demo/server/dashboard';
 
 // ---- harness ---------------------------------------------------------------------------------
 
-interface Running {
-  app: DemoApp;
-  server: http.Server;
-  base: string;
-}
+type Running = Awaited<ReturnType<typeof serveDemoApp>>;
 
 const cleanups: (() => Promise<void> | void)[] = [];
 
@@ -24,24 +21,9 @@ afterEach(async () => {
 });
 
 async function start(options: DemoAppOptions = {}): Promise<Running> {
-  const app = createDemoApp({ tickMs: 0, heartbeatMs: 0, ...options });
-  const server = http.createServer((req, res) => {
-    if (!app.handle(req, res)) {
-      res.writeHead(404);
-      res.end();
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const running = { app, server, base: `http://127.0.0.1:${port}` };
-  cleanups.push(() => stop(running));
+  const running = await serveDemoApp(createDemoApp({ tickMs: 0, heartbeatMs: 0, ...options }));
+  cleanups.push(running.stop);
   return running;
-}
-
-async function stop({ app, server }: Running): Promise<void> {
-  await app.close();
-  server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
 }
 
 function tempFile(name: string): string {
@@ -466,7 +448,7 @@ describe('history file', () => {
     const one = await start({ tickMs: 5, historyFile: file });
     await until(() => one.app.stats().events.latestId >= 20, '20 events');
     one.app.send('alert', 'before restart');
-    await stop(one);
+    await one.stop();
     const before = one.app.stats().events;
     expect(fs.readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(before.latestId);
 
@@ -604,7 +586,7 @@ describe('cleanup', () => {
       }
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    cleanups.push(() => stop({ app, server, base: '' }));
+    cleanups.push(() => closeDemoServer(app, server));
     const { port } = server.address() as AddressInfo;
     const targets = ['/api/events', '/api/dashboard?rate=1000', '/api/events?lastEventId=0'];
     for (let i = 0; i < 30; i++) {
