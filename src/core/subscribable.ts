@@ -23,16 +23,24 @@ import { Listeners } from './listeners.js';
 export class Subscribable {
   protected readonly listeners = new Listeners<void>();
 
-  /** Adds `listener`; the returned function removes it (once). Bound: pass it around freely. */
+  /**
+   * Adds `listener`; the returned function removes it (once). Bound: pass it around freely. A
+   * listener already subscribed stays one listener, removed by the first of its unsubscribes.
+   */
   readonly subscribe = (listener: () => void): (() => void) => {
-    const remove = this.listeners.add(listener);
-    if (this.listeners.list.length === 1) this.onSubscribe();
+    const listeners = this.listeners;
+    const had = listeners.list.length;
+    const remove = listeners.add(listener);
+    // First and last are judged by the list itself, so a duplicate neither subscribes upstream
+    // again nor unsubscribes it a second time.
+    if (!had && listeners.list.length) this.onSubscribe();
     let subscribed = true;
     return () => {
       if (!subscribed) return;
       subscribed = false;
+      const before = listeners.list.length;
       remove();
-      if (!this.listeners.list.length) this.onUnsubscribe();
+      if (before && !listeners.list.length) this.onUnsubscribe();
     };
   };
 
