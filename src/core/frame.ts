@@ -94,3 +94,19 @@ export function batch(
     },
   ];
 }
+
+// The host's timing beside its frames, as the typewriter paces by it.
+
+/** `performance.now()` where the host has it: the wall clock may jump. */
+export function monotonicNow(): number {
+  return typeof performance !== 'undefined' ? performance.now() : Date.now();
+}
+
+/** The `prefers-reduced-motion: reduce` media query, false where it cannot be read. */
+export function prefersReducedMotion(): boolean {
+  try {
+    return globalThis.matchMedia?.('(prefers-reduced-motion: reduce)')?.matches === true;
+  } catch {
+    return false;
+  }
+}

@@ -4,14 +4,13 @@
  * {@link TextStream}; this is the wiring, built per generation and torn down with it.
  */
 import { ANY_EVENT, Connection } from './connection.js';
-import type { BodyOption } from './types.js';
+import type { BodyOption, ReconnectPolicy } from './types.js';
 import { SSEError } from './errors.js';
 import { shouldRetry } from './reconnect.js';
 import { replyCheckpoint, watchPage, type ReplyStorage } from './replyStorage.js';
 import { selectToken } from './selectToken.js';
 import type { TextReveal } from './textReveal.js';
 import type { TextStreamOptions } from './textStreamOptions.js';
-import type { ReconnectPolicy } from './types.js';
 
 /** What a request does to the reply it feeds. */
 export interface ReplyHost {

@@ -1,12 +1,11 @@
 import { INITIAL } from './connection.js';
-import type { StreamConnection } from './types.js';
 import { SSEError } from './errors.js';
 import { batch } from './frame.js';
 import { functionOptions, streamKey, type HookStreamOptions } from './options.js';
 import { parseEvent, type ParseCache, type ParseOption, type TypedMessage } from './parseEvent.js';
 import type { ConnectionRegistry, Lease } from './registry.js';
 import { Subscribable } from './subscribable.js';
-import type { ConnectionSnapshot, SSEMessage } from './types.js';
+import type { ConnectionSnapshot, SSEMessage, StreamConnection } from './types.js';
 import type { EventSourceState, Field, StreamResult, Values } from './streamResult.js';
 
 export type { EventSourceState, StreamResult } from './streamResult.js';
@@ -215,9 +214,10 @@ export class StreamObserver extends Subscribable {
     raw: SSEMessage | undefined,
   ): StreamResult {
     const { parse, select, isEqual = Object.is } = options;
-    const inputs = [snapshot, raw, parse, select];
-    if (this.#result && inputs.every((input, i) => input === this.#inputs[i])) return this.#result;
-    this.#inputs = inputs;
+    const i = this.#inputs; // per render: the unchanged case allocates nothing
+    if (this.#result && i[0] === snapshot && i[1] === raw && i[2] === parse && i[3] === select)
+      return this.#result;
+    this.#inputs = [snapshot, raw, parse, select];
     const prev = this.#values;
     const message = snapshot.lastMessage && parseEvent(snapshot.lastMessage, parse, this.#cache);
     const event = raw && parseEvent(raw, parse, this.#cache);

@@ -7,8 +7,7 @@
  */
 import type { BodyOption } from './types.js';
 import type { SSEError } from './errors.js';
-import { frames, type FrameScheduler } from './frame.js';
-import { monotonicNow, prefersReducedMotion } from './frameScheduler.js';
+import { frames, monotonicNow, prefersReducedMotion, type FrameScheduler } from './frame.js';
 import { readReply, sessionReplyStorage, writeReply, type ReplyStorage } from './replyStorage.js';
 import { requestReply, type ReplyHost } from './requestReply.js';
 import { BlockSplitter } from './textBlocks.js';

@@ -1,8 +1,7 @@
-import type { BodyOption } from './types.js';
+import type { BodyOption, HeadersOption, ReconnectPolicy, SSEMessage } from './types.js';
 import type { SSEError } from './errors.js';
 import type { FrameScheduler } from './frame.js';
 import type { ReplyStorage } from './replyStorage.js';
-import type { HeadersOption, ReconnectPolicy, SSEMessage } from './types.js';
 
 /**
  * `idle` before the first start or after reset; `streaming` from `start()` (or a resume) until

@@ -5,10 +5,9 @@
  */
 import { systemClock, type Clock } from '../clock.js';
 import { Connection } from '../connection.js';
-import type { ConnectionOptions } from '../types.js';
+import type { ConnectionOptions, SSEMessage } from '../types.js';
 import type { SSEError } from '../errors.js';
 import { ANY_EVENT } from '../streamBase.js';
-import type { SSEMessage } from '../types.js';
 import {
   toWire,
   type Epoch,
