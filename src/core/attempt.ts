@@ -95,8 +95,10 @@ export class Attempt {
     const host = this.#host;
     let parser: Parser | undefined;
     let idOnly: string | null = null;
-    const parse = () =>
-      (parser ??= createParser(
+    // Browsers start each new stream with the last event ID they had, not an empty one, so
+    // events without an id after a reconnect keep it (and a later reconnect resumes from it).
+    const newParser = (): Parser => {
+      const created = createParser(
         {
           onEvent: ({ type, data, lastEventId }) => {
             idOnly = null;
@@ -111,7 +113,10 @@ export class Attempt {
           onError: (error) => this.#fail(error),
         },
         { maxBufferSize: host.options.maxBufferSize },
-      ));
+      );
+      created.reset(host.lastEventId);
+      return created;
+    };
     return {
       open: (finalUrl) => {
         if (!this.#live) return;
@@ -123,10 +128,7 @@ export class Attempt {
         if (!this.#live) return;
         this.#armStall();
         host.bytes(chunk.length);
-        // Browsers start each new stream with the last event ID they had, not an empty one, so
-        // events without an id after a reconnect keep it (and a later reconnect resumes from it).
-        if (!parser) parse().reset(host.lastEventId);
-        parser!.feed(chunk);
+        (parser ??= newParser()).feed(chunk);
         if (idOnly !== null && this.#live) host.id(idOnly, true);
         idOnly = null;
       },

@@ -4,8 +4,6 @@ import type { ConnectionOptions, StreamConnection } from './types.js';
 import { functionOptions, streamKey } from './options.js';
 import { Removable } from './removable.js';
 
-export { stableJson } from './options.js';
-
 /** Options of a {@link ConnectionRegistry}. */
 export interface RegistryOptions {
   /** How long a connection stays open after its last release, in ms (default 1000). */
@@ -154,16 +152,4 @@ export class ConnectionRegistry {
     }
     this.#entries.clear();
   }
-}
-
-/**
- * The sharing key of a connection: see {@link streamKey}.
- *
- * @example
- * ```ts
- * connectionKey('/e', { headers: { A: '1' } }) === connectionKey('/e', { headers: { a: '1' } });
- * ```
- */
-export function connectionKey(url: string, options: ConnectionOptions = {}): string {
-  return streamKey(url, options);
 }

@@ -5,7 +5,7 @@
 import { systemClock } from './clock.js';
 import { Connection } from './connection.js';
 import type { ConnectionOptions, ShareStrategy } from './types.js';
-import { stableJson } from './registry.js';
+import { stableJson } from './options.js';
 import type { TabLocks } from './tabs/leaderElection.js';
 import { TabConnection } from './tabs/tabConnection.js';
 import type { TabChannel } from './tabs/wire.js';

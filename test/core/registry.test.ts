@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConnectionRegistry } from 'sse-hooks/core';
-import { connectionKey, stableJson } from '../../src/core/registry.js';
+import { stableJson, streamKey } from '../../src/core/options.js';
 import { ScriptedTransport, flush } from '../helpers/scriptedTransport.js';
 
 beforeEach(() => vi.useFakeTimers());
@@ -55,17 +55,15 @@ describe('ConnectionRegistry', () => {
 
   it('keys ignore header name case, key order and object identity', () => {
     expect(
-      connectionKey('u', { headers: { A: '1', b: '2' }, body: { x: 1, y: [1, { b: 1, a: 2 }] } }),
-    ).toBe(
-      connectionKey('u', { headers: { B: '2', a: '1' }, body: { y: [1, { a: 2, b: 1 }], x: 1 } }),
+      streamKey('u', { headers: { A: '1', b: '2' }, body: { x: 1, y: [1, { b: 1, a: 2 }] } }),
+    ).toBe(streamKey('u', { headers: { B: '2', a: '1' }, body: { y: [1, { a: 2, b: 1 }], x: 1 } }));
+    expect(streamKey('u', { headers: { a: '1' } })).not.toBe(
+      streamKey('u', { headers: { a: '2' } }),
     );
-    expect(connectionKey('u', { headers: { a: '1' } })).not.toBe(
-      connectionKey('u', { headers: { a: '2' } }),
+    expect(streamKey('u', { withCredentials: true })).toBe(
+      streamKey('u', { credentials: 'include' }),
     );
-    expect(connectionKey('u', { withCredentials: true })).toBe(
-      connectionKey('u', { credentials: 'include' }),
-    );
-    expect(connectionKey('u', { method: 'get' })).toBe(connectionKey('u'));
+    expect(streamKey('u', { method: 'get' })).toBe(streamKey('u'));
   });
 
   it('a release after a re-acquire lingers in full again', async () => {
@@ -104,16 +102,16 @@ describe('ConnectionRegistry', () => {
 
   it('keys transports by identity and functions by presence', () => {
     const headers = () => ({ a: '1' });
-    expect(connectionKey('u', { headers })).toBe(connectionKey('u', { headers: () => ({}) }));
-    expect(connectionKey('u', { headers })).not.toBe(connectionKey('u'));
-    expect(connectionKey('u', { retryOn: () => true })).not.toBe(connectionKey('u'));
+    expect(streamKey('u', { headers })).toBe(streamKey('u', { headers: () => ({}) }));
+    expect(streamKey('u', { headers })).not.toBe(streamKey('u'));
+    expect(streamKey('u', { retryOn: () => true })).not.toBe(streamKey('u'));
     const t1 = new ScriptedTransport();
     const t2 = new ScriptedTransport();
-    expect(connectionKey('u', { transport: t1 })).not.toBe(connectionKey('u', { transport: t2 }));
+    expect(streamKey('u', { transport: t1 })).not.toBe(streamKey('u', { transport: t2 }));
     // fetch is the default: naming it shares the same connection; the native one is another.
-    expect(connectionKey('u', { transport: 'fetch' })).toBe(connectionKey('u'));
-    expect(connectionKey('u', { transport: 'native' })).not.toBe(connectionKey('u'));
-    expect(connectionKey('u', { headers: {} })).not.toBe(connectionKey('u'));
+    expect(streamKey('u', { transport: 'fetch' })).toBe(streamKey('u'));
+    expect(streamKey('u', { transport: 'native' })).not.toBe(streamKey('u'));
+    expect(streamKey('u', { headers: {} })).not.toBe(streamKey('u'));
   });
 
   it("a shared connection calls the newest lease's function on its next connect", async () => {
