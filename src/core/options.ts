@@ -149,6 +149,22 @@ export function functionOptions(options: AllStreamOptions): Name[] {
 }
 
 /**
+ * Whether two option sets name a stream the same way: the same names with the same values, but
+ * functions, which count by presence (as in {@link streamKey}). Cheap, so a render that passes
+ * fresh but equal options skips computing the key again.
+ */
+export function sameOptions(a: object, b: object): boolean {
+  const names = Object.keys(a);
+  if (names.length !== Object.keys(b).length) return false;
+  for (const name of names) {
+    const x: unknown = (a as Record<string, unknown>)[name];
+    const y: unknown = (b as Record<string, unknown>)[name];
+    if (x !== y && (typeof x !== 'function' || typeof y !== 'function')) return false;
+  }
+  return true;
+}
+
+/**
  * What the browser's native EventSource cannot honour among `options`, by option name (empty
  * when it can take them all): it sends a plain GET with no headers or body and retries on its
  * own clock.

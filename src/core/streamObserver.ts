@@ -1,7 +1,7 @@
 import { INITIAL } from './connection.js';
 import { SSEError } from './errors.js';
 import { batch } from './frame.js';
-import { functionOptions, streamKey, type HookStreamOptions } from './options.js';
+import { functionOptions, sameOptions, streamKey, type HookStreamOptions } from './options.js';
 import { parseEvent, type ParseCache, type ParseOption, type TypedMessage } from './parseEvent.js';
 import type { ConnectionRegistry, Lease } from './registry.js';
 import { Subscribable } from './subscribable.js';
@@ -176,13 +176,13 @@ export class StreamObserver extends Subscribable {
 
   /** The stream `options` name: computed once per options object. */
   #planFor(options: StreamObserverOptions): Plan {
-    if (this.#plan?.options === options) return this.#plan;
+    const last = this.#plan;
+    if (last && (last.options === options || sameOptions(last.options, options))) return last;
     const { url, enabled } = options;
     const stream: Record<string, unknown> = { ...options };
     for (const name of OWN_OPTIONS) delete stream[name];
-    // The registry calls the newest function, through a wrapper.
     for (const name of functionOptions(stream)) {
-      stream[name] = (...args: unknown[]) => this.#fns[name]!(...args);
+      stream[name] = (...args: unknown[]) => this.#fns[name]!(...args); // the newest one
     }
     const key = url !== null && enabled !== false ? streamKey(url, stream) : undefined;
     return (this.#plan = { options, key, stream });

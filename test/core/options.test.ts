@@ -3,6 +3,7 @@ import {
   STREAM_OPTIONS,
   mergeOptions,
   nativeRefusals,
+  sameOptions,
   streamKey,
   type AllStreamOptions,
   type OptionRow,
@@ -101,5 +102,25 @@ describe('the option table', () => {
       expect([name, merged[name]]).toEqual([name, row.merge ? { a: 1, b: 2 } : { b: 2 }]);
     }
     expect(mergeOptions({ method: 'POST' }, { method: undefined })).toEqual({ method: 'POST' });
+  });
+});
+
+describe('sameOptions (a render with fresh options reuses the key only when it would be equal)', () => {
+  const headers = { a: '1' };
+  it('functions count by presence, everything else by identity, and every name counts', () => {
+    expect(
+      sameOptions({ url: '/e', headers, fetch: () => 1 }, { url: '/e', headers, fetch: () => 2 }),
+    ).toBe(true);
+    expect(sameOptions({ url: '/e', headers }, { url: '/e', headers: { a: '1' } })).toBe(false);
+    expect(sameOptions({ url: '/e', fetch: () => 1 }, { url: '/e', fetch: undefined })).toBe(false);
+    expect(sameOptions({ url: '/e' }, { url: '/e', enabled: false })).toBe(false);
+    expect(sameOptions({ url: '/e', enabled: true }, { url: '/e', enabled: false })).toBe(false);
+  });
+
+  it('whenever it says same, the keys are equal', () => {
+    const a = { method: 'POST', headers, retryOn: () => true, share: false };
+    const b = { ...a, retryOn: () => false };
+    expect(sameOptions(a, b)).toBe(true);
+    expect(streamKey('/e', b)).toBe(streamKey('/e', a));
   });
 });
