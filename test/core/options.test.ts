@@ -118,7 +118,7 @@ describe('sameOptions (a render with fresh options reuses the key only when it w
   });
 
   it('whenever it says same, the keys are equal', () => {
-    const a = { method: 'POST', headers, retryOn: () => true, share: false };
+    const a = { method: 'POST', headers, retryOn: () => true, shareKey: 'k' };
     const b = { ...a, retryOn: () => false };
     expect(sameOptions(a, b)).toBe(true);
     expect(streamKey('/e', b)).toBe(streamKey('/e', a));
