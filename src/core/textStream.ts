@@ -10,6 +10,7 @@ import type { SSEError } from './errors.js';
 import { frames, monotonicNow, prefersReducedMotion, type FrameScheduler } from './frame.js';
 import { readReply, sessionReplyStorage, writeReply, type ReplyStorage } from './replyStorage.js';
 import { requestReply, type ReplyHost } from './requestReply.js';
+import { Subscribable } from './subscribable.js';
 import { BlockSplitter } from './textBlocks.js';
 import { TextReveal } from './textReveal.js';
 import type {
@@ -51,9 +52,8 @@ const IDLE: TextStreamSnapshot = Object.freeze({
  * // stream.stop() aborts the request and keeps the text so far
  * ```
  */
-export class TextStream {
+export class TextStream extends Subscribable {
   #snapshot: TextStreamSnapshot = IDLE;
-  readonly #listeners = new Set<() => void>();
   readonly #env: TextStreamEnvironment;
   readonly #now: () => number;
   readonly #blocks = new BlockSplitter();
@@ -73,6 +73,7 @@ export class TextStream {
   readonly #host: ReplyHost;
 
   constructor(env: TextStreamEnvironment = {}) {
+    super();
     this.#env = env;
     const now = (this.#now = env.now ?? monotonicNow);
     this.#host = {
@@ -92,12 +93,6 @@ export class TextStream {
 
   /** The current immutable state. Same object until something changes. */
   getSnapshot = (): TextStreamSnapshot => this.#snapshot;
-
-  /** Calls `listener` after every state change. Returns the unsubscribe function. */
-  subscribe = (listener: () => void): (() => void) => {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
-  };
 
   /** Whether a generation is running (a request is open or being retried). */
   get running(): boolean {
@@ -245,7 +240,7 @@ export class TextStream {
 
   #publish(patch: Partial<TextStreamSnapshot>): void {
     this.#snapshot = { ...this.#snapshot, ...patch };
-    for (const listener of this.#listeners) listener();
+    this.notify();
   }
 }
 
