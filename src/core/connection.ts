@@ -8,7 +8,6 @@ import type { Transport } from './transports/transport.js';
 import type {
   ConnectionInspection,
   ConnectionOptions,
-  ConnectionStatus,
   FailureRecord,
   StreamConnection,
 } from './types.js';
@@ -112,12 +111,12 @@ export class Connection extends StreamBase implements StreamConnection {
   close(): void {
     if (this.state.status === 'closed') return;
     this.#stop();
-    this.#status('closed');
+    this.setStatus('closed');
   }
 
   #start(status: 'connecting' | 'reconnecting'): void {
     this.#stop();
-    this.#status(status, status === 'reconnecting' ? this.#backoff.failures : 0);
+    this.setStatus(status, status === 'reconnecting' ? this.#backoff.failures : 0);
     const backoff = this.#backoff;
     this.#attempt = new Attempt({
       url: this.url,
@@ -134,7 +133,7 @@ export class Connection extends StreamBase implements StreamConnection {
             ? 'resumed'
             : 'gap';
         this.#everOpened = true;
-        this.#status('open', 0, null, null);
+        this.setStatus('open', 0, null, null);
         this.openListeners.emit();
       },
       event: (type, data, lastEventId, origin) => {
@@ -190,14 +189,14 @@ export class Connection extends StreamBase implements StreamConnection {
     this.#stop();
     const published = error.withRetry(false);
     this.#remember(published);
-    this.#status('closed', 0, null, published);
+    this.setStatus('closed', 0, null, published);
     this.errorListeners.emit(published);
   }
 
   /** Publishes a `reconnecting` state for `error` and tells the error listeners. */
   #retrying(error: SSEError, nextRetryAt: number | null): void {
     this.#remember(error);
-    this.#status('reconnecting', this.#backoff.failures, nextRetryAt, error);
+    this.setStatus('reconnecting', this.#backoff.failures, nextRetryAt, error);
     this.errorListeners.emit(error);
   }
 
@@ -213,22 +212,6 @@ export class Connection extends StreamBase implements StreamConnection {
     this.#clock.clearTimeout(this.#retryTimer);
     this.#removeOnline?.();
     this.#removeOnline = undefined;
-  }
-
-  /** Publishes a new status with its readyState, attempt and retry time (and error, if given). */
-  #status(
-    status: ConnectionStatus,
-    attempt = 0,
-    nextRetryAt: number | null = null,
-    error?: SSEError | null,
-  ): void {
-    const state = this.state;
-    state.status = status;
-    state.readyState = status === 'open' ? 1 : status === 'closed' ? 2 : 0;
-    state.attempt = attempt;
-    state.nextRetryAt = nextRetryAt;
-    if (error !== undefined) state.error = error;
-    this.changed();
   }
 }
 

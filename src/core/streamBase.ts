@@ -1,7 +1,7 @@
 import type { SSEError } from './errors.js';
 import { Listeners } from './listeners.js';
 import { Subscribable } from './subscribable.js';
-import type { ConnectionSnapshot, SSEMessage } from './types.js';
+import type { ConnectionSnapshot, ConnectionStatus, SSEMessage } from './types.js';
 
 /** How many event types a connection remembers the last event of. */
 export const LAST_EVENT_TYPES = 256;
@@ -90,6 +90,22 @@ export abstract class StreamBase extends Subscribable {
 
   /** A listener asked for `type` (the browser's EventSource delivers only listened types). */
   protected listening(_type: string): void {}
+
+  /** Publishes a new status with its readyState, attempt and retry time (and error, if given). */
+  protected setStatus(
+    status: ConnectionStatus,
+    attempt = 0,
+    nextRetryAt: number | null = null,
+    error?: SSEError | null,
+  ): void {
+    const state = this.state;
+    state.status = status;
+    state.readyState = status === 'open' ? 1 : status === 'closed' ? 2 : 0;
+    state.attempt = attempt;
+    state.nextRetryAt = nextRetryAt;
+    if (error !== undefined) state.error = error;
+    this.changed();
+  }
 
   /** Publishes a change of `state` or `lastEventId`. */
   protected changed(): void {

@@ -105,12 +105,7 @@ export class TabConnection extends TabFollower implements StreamConnection {
     }
     this.#joined = true;
     this.rejoin();
-    const state = this.state;
-    state.status = 'connecting';
-    state.readyState = 0;
-    state.attempt = 0;
-    state.nextRetryAt = null;
-    this.changed();
+    this.setStatus('connecting');
     const channel = (this.#channel = this.#cfg.channel(this.#cfg.name));
     channel.onmessage = (event) => {
       if (this.#joined) this.receive(event.data as Wire);
@@ -143,12 +138,7 @@ export class TabConnection extends TabFollower implements StreamConnection {
     this.#channel = null;
     this.#removeLifecycle?.();
     this.#removeLifecycle = null;
-    const state = this.state;
-    state.status = 'closed';
-    state.readyState = 2;
-    state.attempt = 0;
-    state.nextRetryAt = null;
-    this.changed();
+    this.setStatus('closed');
   }
 
   protected post(message: Wire): void {

@@ -224,19 +224,13 @@ export abstract class TabFollower extends StreamBase {
   }
 
   #applyState(s: WireState<SSEError | WireError>): void {
-    const state = this.state;
-    state.status = s.status;
-    state.readyState = s.status === 'open' ? 1 : s.status === 'closed' ? 2 : 0;
-    state.attempt = s.attempt;
-    state.nextRetryAt = s.nextRetryAt;
-    state.error = s.error && this.#revive(s.error);
     if (!this.#skip.length) this.lastEventId = s.lastEventId;
     if (s.continuity !== this.#leaderContinuity) {
       this.#leaderContinuity = s.continuity;
       if (this.#seen && s.continuity !== 'continuous') this.#setContinuity(s.continuity);
     }
     if (s.status === 'open') this.#seen = true;
-    this.changed();
+    this.setStatus(s.status, s.attempt, s.nextRetryAt, s.error && this.#revive(s.error));
   }
 
   #event(message: SSEMessage, late = false): void {
